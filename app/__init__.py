@@ -1,0 +1,43 @@
+"""村级后备干部人才库 — the application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.config import INSTANCE_DIR, MIGRATIONS_DIR, Config
+
+
+def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    config_class.finalise(app.config)
+
+    from app.core.db import configure_sqlite
+    from app.extensions import bootstrap, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    from app import models  # noqa: F401  (every model registered before Alembic looks)
+    from app.accounts.views import bp as accounts_bp
+    from app.admin.views import bp as admin_bp
+    from app.cli import bp as cli_bp
+    from app.core.errors import register_error_handlers
+    from app.core.templating import register_template_helpers
+    from app.main.views import bp as main_bp
+    from app.roster.views import bp as roster_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(roster_bp, url_prefix="/candidates")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(cli_bp)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app

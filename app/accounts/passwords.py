@@ -1,0 +1,40 @@
+"""Password hashing with argon2id (memory-hard); long passwords are hashed whole."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+MIN_LENGTH = 10
+MAX_LENGTH = 1024
+
+_default = PasswordHasher()
+# Tests hash hundreds of passwords; the cheap parameters are used only under TestConfig.
+_fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def _hasher() -> PasswordHasher:
+    return _fast if current_app.config.get("ROSTER_PASSWORD_HASH_FAST") else _default
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    """A Chinese sentence saying what is wrong with a new password, or None."""
+    if len(password) < MIN_LENGTH:
+        return f"密码至少需要 {MIN_LENGTH} 个字符"
+    if len(password) > MAX_LENGTH:
+        return f"密码不能超过 {MAX_LENGTH} 个字符"
+    if password.isdigit():
+        return "密码不能全是数字，请加入字母或符号"
+    return None

@@ -1,0 +1,115 @@
+"""Login, logout and one's own password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from app.accounts.forms import PasswordForm
+from app.accounts.models import User
+from app.accounts.operations import set_password
+from app.accounts.passwords import verify_password
+from app.core import audit
+from app.core.db import utcnow
+from app.core.errors import RuleError
+from app.core.forms import EmptyForm
+from app.core.normalize import clean_text
+from app.extensions import db, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "请先登录。"
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Sessions carry ``id:version``; a bumped version (logout, disabled) voids old cookies."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_enabled:
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/"):
+        return target
+    return url_for("main.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    from app.accounts.forms import LoginForm
+
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        username = clean_text(form.username.data)
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or not verify_password(user.password_hash, form.password.data or ""):
+            audit.record("login_failed", "user", user.id if user else None,
+                         summary=f"登录失败：{username[:60]}")
+            db.session.commit()
+            form.password.errors = ["用户名或密码不正确"]
+        elif not user.is_enabled:
+            form.username.errors = ["此账号已停用，请联系县委组织部"]
+        else:
+            session.clear()  # a fresh session at login: nothing carried over from before
+            login_user(user)
+            user.last_login_dt = utcnow()
+            audit.record("login", "user", user.id, actor=user, township_id=user.township_id,
+                         summary=f"{user.username} 登录")
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        current_user.session_version += 1  # a copied cookie is worthless from now on
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("已退出登录。", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/logout")
+def logout_page():
+    """A link to /logout shows a confirm button: leaving is a POST, so no page can force it."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/logout.html", form=EmptyForm())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data or ""):
+            form.current.errors = ["当前密码不正确"]
+        elif form.new.data != form.confirm.data:
+            form.confirm.errors = ["两次输入的新密码不一致"]
+        else:
+            try:
+                set_password(current_user, form.new.data, actor=current_user)
+            except RuleError as exc:
+                form.new.errors = [exc.message]
+            else:
+                db.session.commit()
+                login_user(current_user)  # keep this session, under the new version
+                flash("密码已修改，其他设备上的登录已失效。", "success")
+                return redirect(url_for("main.dashboard"))
+    return render_template("simple_form.html", form=form, title="修改密码")

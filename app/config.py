@@ -1,0 +1,68 @@
+"""Settings from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_DIR / "instance"
+MIGRATIONS_DIR = PROJECT_DIR / "migrations"
+
+
+def _development_secret_key() -> str:
+    """In development a key is made once and kept in ``instance/`` so sessions survive restarts."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    ENVIRONMENT = os.environ.get("ROSTER_ENV", "production")
+    DEVELOPMENT = ENVIRONMENT == "development"
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'roster.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead: a clerk's long form stays valid
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = not DEVELOPMENT
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = not DEVELOPMENT
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    ROSTER_PAGE_SIZE = 50
+    ROSTER_TIMEZONE = "Asia/Shanghai"
+    ROSTER_ADMIN_PASSWORD = os.environ.get("ROSTER_ADMIN_PASSWORD")
+
+    @classmethod
+    def finalise(cls, config: dict) -> None:
+        """Fill what depends on the environment; refuse to run production without a key."""
+        if not config.get("SECRET_KEY"):
+            if not config.get("DEVELOPMENT") and not config.get("TESTING"):
+                raise RuntimeError(
+                    "SECRET_KEY is not set. Set it in the environment (e.g. "
+                    "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')), "
+                    "or run with ROSTER_ENV=development."
+                )
+            config["SECRET_KEY"] = _development_secret_key()
+
+
+class TestConfig(Config):
+    TESTING = True
+    DEVELOPMENT = True
+    ENVIRONMENT = "test"
+    SECRET_KEY = "test-secret-key"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Fast hashing in tests only; production keeps argon2's defaults.
+    ROSTER_PASSWORD_HASH_FAST = True

@@ -1,0 +1,86 @@
+"""Model base: naming convention, UTC timestamps and the township mixin."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+# Predictable constraint names, so that migrations can name what they create and drop.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every backend; SQLite keeps no zone, so it stores naive UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+
+def sort_key_type(length: int) -> String:
+    """A string compared byte-wise, so pinyin keys sort alike on SQLite and PostgreSQL."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+class CreatedMixin:
+    created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TownshipMixin:
+    """Every township-owned record carries ``township_id``; scoping filters on it."""
+
+    @declared_attr
+    def township_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(Integer, ForeignKey("townships.id"), index=True)
+
+
+def configure_sqlite(engine) -> None:
+    """WAL, a busy timeout and foreign keys for SQLite; and explicit BEGINs.
+
+    pysqlite opens transactions lazily and on its own terms; handing BEGIN to SQLAlchemy lets a
+    writer ask for ``BEGIN IMMEDIATE`` (see ``begin_write``) and take the write lock up front.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        mode = connection.info.pop("begin_mode", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())

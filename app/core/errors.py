@@ -1,0 +1,45 @@
+"""Error pages, and the one rollback after a failed request."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db
+
+
+class RuleError(Exception):
+    """A domain rule refused a write; ``field`` names the form field it belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+MESSAGES = {
+    400: ("请求有误", "提交的内容无法处理，请返回上一页重试。"),
+    403: ("没有权限", "您的账号没有进行此操作的权限。如需办理，请联系乡镇党委或县委组织部。"),
+    404: ("页面不存在", "您要找的记录不存在，或不在您的管理范围内。"),
+    405: ("请求方式不对", "此页面不接受这种请求方式。"),
+    413: ("文件太大", "上传的文件超过了大小限制，请拆分后再上传。"),
+    500: ("系统出错", "系统处理时出错，所做修改未保存。请稍后重试，或联系管理员。"),
+}
+
+
+def _page(code: int, detail: str | None = None):
+    db.session.rollback()
+    title, text = MESSAGES.get(code, ("出错了", "请求未能完成。"))
+    return render_template("errors.html", code=code, title=title, text=detail or text), code
+
+
+def register_error_handlers(app) -> None:
+    for code in MESSAGES:
+        app.register_error_handler(code, lambda e, code=code: _page(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        detail = "表单已过期或缺少安全令牌，未做任何修改。请刷新页面后重新提交。"
+        if request.path.startswith("/login"):
+            detail = "登录页面已过期，请刷新后重新登录。"
+        return _page(400, detail)

@@ -1,0 +1,47 @@
+"""Form pieces shared by every area."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SubmitField
+
+
+class EmptyForm(FlaskForm):
+    """A CSRF-only form for one-click actions."""
+
+    submit = SubmitField("确定")
+
+
+class FilterForm(FlaskForm):
+    """GET filter forms: no CSRF (they change nothing), and no prefix on field names."""
+
+    class Meta:
+        csrf = False
+
+
+class Required:
+    """Marks a field required (label asterisk) without checking: ``checks`` says what is wrong.
+
+    Browsers' own required-field bubbles speak the browser's language; forms carry
+    ``novalidate`` and the server answers in Chinese at the field instead.
+    """
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+def add_errors(form: FlaskForm, errors: dict[str, str], fallback: str | None = None) -> None:
+    """Put checked-record errors on the fields they belong to (or on ``fallback``)."""
+    for key, message in errors.items():
+        field = getattr(form, key, None) or (getattr(form, fallback) if fallback else None)
+        if field is None:
+            form.form_errors.append(message)
+            continue
+        if isinstance(field.errors, tuple):
+            field.errors = list(field.errors)
+        field.errors.append(message)
+
+
+__all__ = ["EmptyForm", "FilterForm", "HiddenField", "Required", "add_errors"]

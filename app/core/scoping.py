@@ -1,0 +1,69 @@
+"""Role and township scoping: one place that decides what the current user may see and do.
+
+A user bound to a township sees only its records; anything else answers 404, exactly as a
+missing id, so ids outside the scope cannot be probed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from app.extensions import db
+
+
+def township_scope(user=None) -> int | None:
+    """The township the user is bound to, or None for county level."""
+    user = user or current_user
+    return user.township_id
+
+
+def restrict(stmt: Select, model, user=None) -> Select:
+    """Limit a select over a township-owned model to the user's township (and live rows)."""
+    township_id = township_scope(user)
+    if township_id is not None:
+        stmt = stmt.where(model.township_id == township_id)
+    if hasattr(model, "is_deleted"):
+        stmt = stmt.where(model.is_deleted.is_(False))
+    return stmt
+
+
+def scoped(model, user=None) -> Select:
+    return restrict(select(model), model, user)
+
+
+def get_or_404(stmt: Select, ident: int):
+    """The one row of ``stmt`` with this primary key, or 404 — out of scope is simply missing."""
+    entity = stmt.column_descriptions[0]["entity"]
+    row = db.session.scalars(stmt.where(entity.id == ident)).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+def may_see_township(township_id: int | None, user=None) -> bool:
+    own = township_scope(user)
+    return own is None or own == township_id
+
+
+def role_required(*roles: str) -> Callable:
+    """Allow only these roles; others get 403 (the login requirement comes first)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from app.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,35 @@
+"""Template filters and globals: dates, local times, labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import request, url_for
+
+
+def register_template_helpers(app) -> None:
+    zone = ZoneInfo(app.config["ROSTER_TIMEZONE"])
+
+    @app.template_filter("date")
+    def format_date(value) -> str:
+        return value.strftime("%Y-%m-%d") if value else ""
+
+    @app.template_filter("localtime")
+    def format_localtime(value) -> str:
+        if not value:
+            return ""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    @app.template_global()
+    def url_with(**changes) -> str:
+        """The current page's URL with some query parameters changed (pager, sort)."""
+        args = request.args.to_dict() | {k: v for k, v in changes.items() if v is not None}
+        args = {k: v for k, v in args.items() if v not in ("", None)}
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    @app.context_processor
+    def app_name():
+        return {"app_name": "村级后备干部人才库"}

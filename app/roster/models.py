@@ -1,0 +1,172 @@
+"""Candidates (后备干部) and the history of their status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.core.codes import (
+    Direction,
+    Education,
+    Ethnicity,
+    Gender,
+    Political,
+    Source,
+    Status,
+)
+from app.core.db import CreatedMixin, TownshipMixin, UTCDateTime, sort_key_type, utcnow
+from app.core.idcard import mask_id_number
+from app.extensions import db
+from app.places.models import Township, Village
+
+ACTIVE_STATUSES = (Status.nominated, Status.inspecting, Status.in_pool, Status.returned)
+
+
+def _in_list(column: str, enum_cls) -> str:
+    values = ", ".join(f"'{m.value}'" for m in enum_cls)
+    return f"{column} IN ({values})"
+
+
+class Candidate(TownshipMixin, CreatedMixin, db.Model):
+    __tablename__ = "candidates"
+    __table_args__ = (
+        CheckConstraint(_in_list("status", Status), name="status_known"),
+        CheckConstraint("gender IN ('M', 'F')", name="gender_known"),
+        # One live record per person in the county; a soft-deleted one frees the number.
+        Index(
+            "uq_candidates_id_number_live",
+            "id_number",
+            unique=True,
+            sqlite_where=text("is_deleted = 0"),
+            postgresql_where=text("NOT is_deleted"),
+        ),
+        # The roster sorts by pinyin within each common filter; these keep LIMIT 50 cheap.
+        Index("ix_candidates_sort_name", "name_sort", "id"),
+        Index("ix_candidates_township_sort", "township_id", "name_sort", "id"),
+        Index("ix_candidates_village_sort", "village_id", "name_sort", "id"),
+        Index("ix_candidates_status_sort", "status", "name_sort", "id"),
+        Index("ix_candidates_township_status_sort", "township_id", "status", "name_sort", "id"),
+        Index("ix_candidates_pinyin", "name_pinyin"),
+        Index("ix_candidates_initials", "name_initials"),
+        Index("ix_candidates_name", "name"),
+        Index("ix_candidates_id_reversed", "id_reversed"),
+        Index("ix_candidates_birth_date", "birth_date"),
+        Index("ix_candidates_source", "source"),
+        Index("ix_candidates_education", "education"),
+        Index("ix_candidates_political", "political"),
+        Index("ix_candidates_gender", "gender"),
+        Index("ix_candidates_entered_on", "entered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+    name: Mapped[str] = mapped_column(String(40))
+    name_pinyin: Mapped[str] = mapped_column(sort_key_type(120))
+    name_initials: Mapped[str] = mapped_column(sort_key_type(20))
+    name_sort: Mapped[str] = mapped_column(sort_key_type(160))
+    gender: Mapped[str] = mapped_column(String(1))
+    ethnicity: Mapped[str] = mapped_column(String(2), default=Ethnicity.C01.value)
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    id_number: Mapped[str] = mapped_column(String(18))
+    # The ID number reversed: a search by its last digits becomes an indexed prefix range.
+    id_reversed: Mapped[str] = mapped_column(sort_key_type(18))
+    political: Mapped[str] = mapped_column(String(2))
+    education: Mapped[str] = mapped_column(String(30))
+    major: Mapped[str] = mapped_column(String(60), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    source: Mapped[str] = mapped_column(String(30))
+    occupation: Mapped[str] = mapped_column(String(100), default="")
+    speciality: Mapped[str] = mapped_column(String(200), default="")
+    direction: Mapped[str] = mapped_column(String(30))
+    entered_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=Status.nominated.value)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    township: Mapped[Township] = relationship()
+    village: Mapped[Village] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="candidate", order_by="StatusChange.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def masked_id(self) -> str:
+        return mask_id_number(self.id_number)
+
+    def age_on(self, today: dt.date) -> int:
+        born = self.birth_date
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def gender_label(self) -> str:
+        return Gender.label_of(self.gender)
+
+    @property
+    def ethnicity_label(self) -> str:
+        return Ethnicity.label_of(self.ethnicity)
+
+    @property
+    def political_label(self) -> str:
+        return Political.label_of(self.political)
+
+    @property
+    def education_label(self) -> str:
+        return Education.label_of(self.education)
+
+    @property
+    def source_label(self) -> str:
+        return Source.label_of(self.source)
+
+    @property
+    def direction_label(self) -> str:
+        return Direction.label_of(self.direction)
+
+    @property
+    def status_label(self) -> str:
+        return Status.label_of(self.status)
+
+    def __repr__(self) -> str:
+        return f"<Candidate {self.id} {self.name}>"
+
+
+class StatusChange(TownshipMixin, CreatedMixin, db.Model):
+    """One step of a candidate's lifecycle: who moved it, when, from what to what, and why."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    candidate: Mapped[Candidate] = relationship(back_populates="status_changes")
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def from_label(self) -> str:
+        return Status.label_of(self.from_status) if self.from_status else "—"
+
+    @property
+    def to_label(self) -> str:
+        return Status.label_of(self.to_status)

@@ -1,0 +1,149 @@
+"""Every write of the roster: checks the rule, changes models, audits, flushes — never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import abort
+
+from app.core import audit
+from app.core.codes import Status
+from app.core.errors import RuleError
+from app.core.pinyin import name_initials, name_pinyin, name_sort_key
+from app.extensions import db
+from app.roster import lifecycle
+from app.roster.models import Candidate, StatusChange
+
+EDITABLE = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "political",
+    "education",
+    "major",
+    "phone",
+    "village_id",
+    "township_id",
+    "source",
+    "occupation",
+    "speciality",
+    "direction",
+    "entered_on",
+    "notes",
+)
+
+
+def snapshot(candidate: Candidate) -> dict[str, Any]:
+    return {key: getattr(candidate, key) for key in EDITABLE}
+
+
+def _apply(candidate: Candidate, values: dict[str, Any]) -> None:
+    for key in EDITABLE:
+        if key in values:
+            setattr(candidate, key, values[key])
+    candidate.name_pinyin = name_pinyin(candidate.name)
+    candidate.name_initials = name_initials(candidate.name)
+    candidate.name_sort = name_sort_key(candidate.name)
+    candidate.id_reversed = candidate.id_number[::-1]
+
+
+def create_candidate(values: dict[str, Any], *, actor, status: str = Status.nominated) -> Candidate:
+    """A new record from checked values; a clerk's nomination starts as ``nominated``."""
+    candidate = Candidate(status=status, created_by_id=getattr(actor, "id", None))
+    _apply(candidate, values)
+    db.session.add(candidate)
+    db.session.flush()
+    _log_status(candidate, None, status, "新增录入", actor)
+    audit.record(
+        "create",
+        "candidate",
+        candidate.id,
+        actor=actor,
+        township_id=candidate.township_id,
+        summary=f"新增后备干部 {candidate.name}",
+        changes=audit.diff({}, snapshot(candidate) | {"status": status}),
+    )
+    return candidate
+
+
+def update_candidate(
+    candidate: Candidate, values: dict[str, Any], *, actor, expected_version: int | None = None
+) -> dict[str, list]:
+    """Change a record; refuses when someone else saved it since the form was opened."""
+    if expected_version is not None and expected_version != candidate.version:
+        raise RuleError("此档案在您编辑期间已被他人修改，请查看最新内容后重新修改。", "version")
+    before = snapshot(candidate)
+    _apply(candidate, values)
+    changes = audit.diff(before, snapshot(candidate))
+    if changes:
+        db.session.flush()
+        audit.record(
+            "update",
+            "candidate",
+            candidate.id,
+            actor=actor,
+            township_id=candidate.township_id,
+            summary=f"修改后备干部 {candidate.name} 的档案",
+            changes=changes,
+        )
+    return changes
+
+
+def change_status(candidate: Candidate, target: str, *, actor, reason: str = "") -> StatusChange:
+    """Move a candidate along its lifecycle; 403 for a role that may not, RuleError otherwise."""
+    transition = lifecycle.find(candidate.status, target)
+    if transition is None:
+        raise RuleError(
+            f"当前状态为“{candidate.status_label}”，不能改为“{Status.label_of(target)}”。"
+        )
+    if actor.role not in transition.roles:
+        abort(403)
+    reason = reason.strip()
+    if transition.reason_required and not reason:
+        raise RuleError(f"{transition.action}时请填写原因，以便经办人了解如何补正。", "reason")
+    source = candidate.status
+    candidate.status = target
+    if target == Status.in_pool and candidate.entered_on is None:
+        candidate.entered_on = dt.date.today()
+    db.session.flush()
+    change = _log_status(candidate, source, target, reason, actor)
+    audit.record(
+        "status",
+        "candidate",
+        candidate.id,
+        actor=actor,
+        township_id=candidate.township_id,
+        summary=f"{transition.action}：{candidate.name}",
+        changes={"status": [source, target], "reason": reason},
+    )
+    return change
+
+
+def _log_status(candidate, source, target, reason, actor) -> StatusChange:
+    change = StatusChange(
+        candidate_id=candidate.id,
+        township_id=candidate.township_id,
+        from_status=source,
+        to_status=target,
+        reason=reason,
+        actor_id=getattr(actor, "id", None),
+    )
+    db.session.add(change)
+    return change
+
+
+def reveal_id_number(candidate: Candidate, *, actor) -> str:
+    """Show the whole ID number once; who looked, and when, is itself an audit entry."""
+    audit.record(
+        "reveal",
+        "candidate",
+        candidate.id,
+        actor=actor,
+        township_id=candidate.township_id,
+        summary=f"查看 {candidate.name} 的完整身份证号",
+    )
+    db.session.flush()
+    return candidate.id_number

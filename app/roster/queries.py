@@ -1,0 +1,189 @@
+"""Reads of the roster: the filtered, scoped, sorted list behind /candidates/ and its export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, fields
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from app.core.codes import Education, Gender, Political, Source, Status
+from app.core.normalize import clean_text
+from app.core.pinyin import is_pinyin_query
+from app.core.scoping import restrict, scoped
+from app.extensions import db
+from app.places.models import Township, Village
+from app.roster.models import ACTIVE_STATUSES, Candidate
+
+# Above every code point: ``col >= q AND col < q + TOP`` is an indexed prefix match.
+TOP = "\U0010ffff"
+
+SORTS = {
+    "name": ("姓名拼音", (Candidate.name_sort, Candidate.id)),
+    "-entered_on": ("入库日期（新→旧）", (Candidate.entered_on.desc(), Candidate.id)),
+    "age": ("年龄（小→大）", (Candidate.birth_date.desc(), Candidate.id)),
+    "-age": ("年龄（大→小）", (Candidate.birth_date, Candidate.id)),
+    "-created": ("录入时间（新→旧）", (Candidate.id.desc(),)),
+}
+STATUS_ALL = "all"
+
+
+@dataclass
+class RosterFilters:
+    q: str = ""
+    township: int | None = None
+    village: int | None = None
+    status: str = ""
+    source: str = ""
+    education: str = ""
+    political: str = ""
+    gender: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+    sort: str = "name"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> RosterFilters:
+        """Read query parameters leniently: a value that means nothing is simply not applied."""
+
+        def number(key: str) -> int | None:
+            text = clean_text(args.get(key))
+            return int(text) if text.isdigit() else None
+
+        def member(key: str, enum_cls) -> str:
+            found = enum_cls.lookup(args.get(key))
+            return found.value if found else ""
+
+        status = clean_text(args.get("status"))
+        return cls(
+            q=clean_text(args.get("q"))[:60],
+            township=number("township"),
+            village=number("village"),
+            status=status if status == STATUS_ALL else member("status", Status),
+            source=member("source", Source),
+            education=member("education", Education),
+            political=member("political", Political),
+            gender=member("gender", Gender),
+            age_min=number("age_min"),
+            age_max=number("age_max"),
+            sort=args.get("sort") if args.get("sort") in SORTS else "name",
+            page=max(number("page") or 1, 1),
+        )
+
+    def to_args(self, **overrides) -> dict:
+        """Query parameters for links (pager, export), without the empty ones."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
+        default = RosterFilters()
+        return {k: v for k, v in data.items() if v not in (None, "") and v != getattr(default, k)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.to_args(page=1, sort="name"))
+
+
+def _years_before(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _search(q: str):
+    """Name prefix, full pinyin or initials prefix, or the ID number's last 4+ digits."""
+    compact = q.replace(" ", "")
+    if re.fullmatch(r"\d{3,17}[0-9Xx]?", compact) and len(compact) >= 4:
+        tail = compact.upper()[::-1]
+        return and_(Candidate.id_reversed >= tail, Candidate.id_reversed < tail + TOP)
+    if is_pinyin_query(compact):
+        key = compact.lower()
+        return or_(
+            and_(Candidate.name_pinyin >= key, Candidate.name_pinyin < key + TOP),
+            and_(Candidate.name_initials >= key, Candidate.name_initials < key + TOP),
+        )
+    return and_(Candidate.name >= compact, Candidate.name < compact + TOP)
+
+
+def roster_filter(stmt: Select, f: RosterFilters, *, today: dt.date | None = None) -> Select:
+    today = today or dt.date.today()
+    if f.q:
+        stmt = stmt.where(_search(f.q))
+    if f.township:
+        stmt = stmt.where(Candidate.township_id == f.township)
+    if f.village:
+        stmt = stmt.where(Candidate.village_id == f.village)
+    if f.status and f.status != STATUS_ALL:
+        stmt = stmt.where(Candidate.status == f.status)
+    elif not f.status and not f.q:
+        # Used and withdrawn candidates leave the working roster but stay searchable.
+        stmt = stmt.where(Candidate.status.in_([s.value for s in ACTIVE_STATUSES]))
+    for key in ("source", "education", "political", "gender"):
+        if getattr(f, key):
+            stmt = stmt.where(getattr(Candidate, key) == getattr(f, key))
+    if f.age_min is not None:
+        stmt = stmt.where(Candidate.birth_date <= _years_before(today, f.age_min))
+    if f.age_max is not None:
+        stmt = stmt.where(Candidate.birth_date > _years_before(today, f.age_max + 1))
+    return stmt
+
+
+def roster_select(user, f: RosterFilters, *, today: dt.date | None = None) -> Select:
+    """The scoped, filtered roster, without order (count it, or add ``ordered``)."""
+    return roster_filter(scoped(Candidate, user), f, today=today)
+
+
+def ordered(stmt: Select, f: RosterFilters) -> Select:
+    return stmt.order_by(*SORTS[f.sort][1]).options(
+        joinedload(Candidate.village), joinedload(Candidate.township)
+    )
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(stmt: Select, f: RosterFilters, per_page: int) -> Page:
+    """Two statements whatever the page size: a count, and the page with its places joined."""
+    counting = stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
+    total = db.session.scalar(counting)
+    page = min(f.page, max((total + per_page - 1) // per_page, 1))
+    rows = db.session.scalars(ordered(stmt, f).limit(per_page).offset((page - 1) * per_page))
+    return Page(items=list(rows.unique()), total=total, page=page, per_page=per_page)
+
+
+def township_choices(user) -> list[tuple[int, str]]:
+    stmt = select(Township.id, Township.name).order_by(Township.id)
+    if user.township_id is not None:
+        stmt = stmt.where(Township.id == user.township_id)
+    return [(row.id, row.name) for row in db.session.execute(stmt)]
+
+
+def village_choices(user, township_id: int | None = None) -> list[tuple[int, str, str]]:
+    """(id, village name, township name) of the villages the user may use, by township, pinyin."""
+    stmt = restrict(
+        select(Village.id, Village.name, Township.name.label("township_name")).join(Township),
+        Village,
+        user,
+    ).where(Village.is_active.is_(True))
+    if township_id:
+        stmt = stmt.where(Village.township_id == township_id)
+    stmt = stmt.order_by(Township.id, Village.name_sort, Village.id)
+    return [(r.id, r.name, r.township_name) for r in db.session.execute(stmt)]

@@ -1,0 +1,194 @@
+"""The roster: list, create, edit, detail, lifecycle actions, reveal, print."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core.codes import Education, Gender, Political, Source, Status
+from app.core.errors import RuleError
+from app.core.forms import EmptyForm, add_errors
+from app.core.scoping import get_or_404, role_required, scoped
+from app.extensions import db
+from app.roster import lifecycle, operations
+from app.roster.checks import check_candidate, duplicate_problem
+from app.roster.forms import CandidateForm, StatusForm
+from app.roster.models import Candidate, StatusChange
+from app.roster.queries import (
+    SORTS,
+    STATUS_ALL,
+    RosterFilters,
+    paginate,
+    roster_select,
+    township_choices,
+    village_choices,
+)
+
+bp = Blueprint("roster", __name__)
+ENTERERS = ("admin", "clerk")
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    return None
+
+
+def _candidate(candidate_id: int) -> Candidate:
+    stmt = scoped(Candidate).options(
+        selectinload(Candidate.status_changes).joinedload(StatusChange.actor)
+    )
+    return get_or_404(stmt, candidate_id)
+
+
+@bp.get("/")
+def index():
+    filters = RosterFilters.from_args(request.args)
+    page = paginate(
+        roster_select(current_user, filters), filters, current_app.config["ROSTER_PAGE_SIZE"]
+    )
+    return render_template(
+        "roster/index.html",
+        page=page,
+        filters=filters,
+        today=dt.date.today(),
+        townships=township_choices(current_user),
+        villages=village_choices(current_user, filters.township),
+        options={
+            "status": [(STATUS_ALL, "全部（含已使用、已退出）")] + Status.choices(),
+            "source": Source.choices(),
+            "education": Education.choices(),
+            "political": Political.choices(),
+            "gender": Gender.choices(),
+            "sort": [(k, v[0]) for k, v in SORTS.items()],
+        },
+    )
+
+
+def _save(form: CandidateForm, candidate: Candidate | None):
+    """Check and write; the form's errors are set when anything is wrong."""
+    checked = check_candidate(form.data, user=current_user, candidate=candidate)
+    if not checked.ok:
+        add_errors(form, checked.errors)
+        return None
+    try:
+        if candidate is None:
+            candidate = operations.create_candidate(checked.values, actor=current_user)
+        else:
+            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            operations.update_candidate(
+                candidate, checked.values, actor=current_user, expected_version=version
+            )
+        db.session.commit()
+    except RuleError as exc:
+        db.session.rollback()
+        add_errors(form, {exc.field or "name": exc.message})
+        return None
+    except StaleDataError:
+        db.session.rollback()
+        add_errors(form, {"name": "此档案在您编辑期间已被他人修改，请查看最新内容后重新修改。"})
+        return None
+    except IntegrityError:
+        # Two clerks saving the same ID number at once: the unique index stops the second.
+        db.session.rollback()
+        message = duplicate_problem(checked.values["id_number"], user=current_user)
+        add_errors(form, {"id_number": message or "保存失败：数据与已有记录冲突，请核对后重试。"})
+        return None
+    return candidate
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*ENTERERS)
+def new():
+    form = CandidateForm()
+    form.set_villages(village_choices(current_user), current_user.is_county_level)
+    if form.validate_on_submit():
+        candidate = _save(form, None)
+        if candidate is not None:
+            flash(f"已录入 {candidate.name}，状态为“拟推荐”，等待乡镇党委审核。", "success")
+            return redirect(url_for("roster.detail", candidate_id=candidate.id))
+    return render_template("roster/edit.html", form=form, candidate=None)
+
+
+@bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])
+@role_required(*ENTERERS)
+def edit(candidate_id: int):
+    candidate = _candidate(candidate_id)
+    form = CandidateForm(obj=candidate if request.method == "GET" else None)
+    form.set_villages(village_choices(current_user), current_user.is_county_level)
+    if request.method == "GET":
+        form.village_id.data = str(candidate.village_id)
+        form.birth_date.data = candidate.birth_date.isoformat()
+        form.entered_on.data = candidate.entered_on.isoformat() if candidate.entered_on else ""
+        form.version.data = str(candidate.version)
+    if form.validate_on_submit():
+        if _save(form, candidate) is not None:
+            flash("已保存修改。", "success")
+            return redirect(url_for("roster.detail", candidate_id=candidate.id))
+    return render_template("roster/edit.html", form=form, candidate=candidate)
+
+
+@bp.get("/<int:candidate_id>")
+def detail(candidate_id: int):
+    candidate = _candidate(candidate_id)
+    return _detail_page(candidate)
+
+
+def _detail_page(candidate: Candidate, revealed: str | None = None, status_form=None):
+    moves = lifecycle.available(candidate.status, current_user.role)
+    return render_template(
+        "roster/detail.html",
+        candidate=candidate,
+        moves=moves,
+        status_form=status_form or StatusForm(),
+        reveal_form=EmptyForm(),
+        revealed=revealed,
+        may_edit=current_user.role in ENTERERS,
+        today=dt.date.today(),
+    )
+
+
+@bp.post("/<int:candidate_id>/status")
+def change_status(candidate_id: int):
+    candidate = _candidate(candidate_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash("表单已过期，请刷新后重试。", "danger")
+        return redirect(url_for("roster.detail", candidate_id=candidate.id))
+    try:
+        operations.change_status(
+            candidate, form.target.data or "", actor=current_user, reason=form.reason.data or ""
+        )
+        db.session.commit()
+    except RuleError as exc:
+        db.session.rollback()
+        candidate = _candidate(candidate_id)
+        form.reason.errors = [exc.message]
+        flash(exc.message, "danger")
+        return _detail_page(candidate, status_form=form), 422
+    flash(f"{candidate.name}：状态已改为“{candidate.status_label}”。", "success")
+    return redirect(url_for("roster.detail", candidate_id=candidate.id))
+
+
+@bp.post("/<int:candidate_id>/reveal-id")
+def reveal_id(candidate_id: int):
+    candidate = _candidate(candidate_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("roster.detail", candidate_id=candidate.id))
+    number = operations.reveal_id_number(candidate, actor=current_user)
+    db.session.commit()
+    response = current_app.make_response(_detail_page(candidate, revealed=number))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:candidate_id>/print")
+def print_view(candidate_id: int):
+    candidate = _candidate(candidate_id)
+    return render_template("roster/print.html", candidate=candidate, today=dt.date.today())
