@@ -30,7 +30,10 @@ def _township_id(name: str | None) -> int | None:
 @bp.cli.command("create-user")
 @click.option("--username", required=True, help="登录名")
 @click.option(
-    "--role", required=True, type=click.Choice([r.value for r in Role]), help="admin/secretary/clerk"
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="admin/secretary/clerk",
 )
 @click.option("--township", default=None, help="所属乡镇名称；不填为县级账号")
 @click.option("--password", default=None, help="不填则在终端中询问")
@@ -42,7 +45,10 @@ def create_user_command(username, role, township, password, display_name):
         password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(
-            username=username, role=role, password=password, township_id=township_id,
+            username=username,
+            role=role,
+            password=password,
+            township_id=township_id,
             display_name=display_name,
         )
         db.session.commit()

@@ -60,7 +60,7 @@ class TestConfig(Config):
     TESTING = True
     DEVELOPMENT = True
     ENVIRONMENT = "test"
-    SECRET_KEY = "test-secret-key"
+    SECRET_KEY = "test-secret-key"  # noqa: S105 — tests only
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"

@@ -84,7 +84,9 @@ def test_checksum_char_covers_every_remainder(remainder: int) -> None:
     pytest.fail(f"no body found for remainder {remainder}")
 
 
-@pytest.mark.parametrize("body17", ["", "1234567890123456", "123456789012345678", "1101051949123100X"])
+@pytest.mark.parametrize(
+    "body17", ["", "1234567890123456", "123456789012345678", "1101051949123100X"]
+)
 def test_checksum_char_needs_17_digits(body17: str) -> None:
     with pytest.raises(IdNumberError, match="17 位数字"):
         checksum_char(body17)
@@ -168,10 +170,30 @@ def test_non_digit_message_says_only_the_last_may_be_x() -> None:
         parse_id_number("11010519491231002Y", today=TODAY)
 
 
-@pytest.mark.parametrize("region", ["000000", "010105", "100000", "160000", "200000", "240000",
-                                    "300000", "380000", "470000", "490000", "550000", "600000",
-                                    "660000", "700000", "720000", "800000", "840000", "900000",
-                                    "990000"])
+@pytest.mark.parametrize(
+    "region",
+    [
+        "000000",
+        "010105",
+        "100000",
+        "160000",
+        "200000",
+        "240000",
+        "300000",
+        "380000",
+        "470000",
+        "490000",
+        "550000",
+        "600000",
+        "660000",
+        "700000",
+        "720000",
+        "800000",
+        "840000",
+        "900000",
+        "990000",
+    ],
+)
 def test_parse_refuses_unknown_province(region: str) -> None:
     number = make_id_number(region, datetime.date(1990, 5, 3), 1, "M")
     with pytest.raises(IdNumberError) as caught:
@@ -183,7 +205,24 @@ def test_parse_refuses_unknown_province(region: str) -> None:
 
 @pytest.mark.parametrize(
     "province",
-    ["11", "15", "21", "23", "31", "37", "41", "46", "50", "54", "61", "65", "71", "81", "82", "83"],
+    [
+        "11",
+        "15",
+        "21",
+        "23",
+        "31",
+        "37",
+        "41",
+        "46",
+        "50",
+        "54",
+        "61",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    ],
 )
 def test_parse_accepts_every_province_range_end(province: str) -> None:
     number = make_id_number(province + "0101", datetime.date(1990, 5, 3), 1, "M")
@@ -195,8 +234,19 @@ def impossible_date_number(yyyymmdd: str) -> str:
     return body + checksum_char(body)
 
 
-@pytest.mark.parametrize("yyyymmdd", ["19900230", "19900431", "19901301", "19900001", "19900100",
-                                      "19000229", "20230229", "00000101"])
+@pytest.mark.parametrize(
+    "yyyymmdd",
+    [
+        "19900230",
+        "19900431",
+        "19901301",
+        "19900001",
+        "19900100",
+        "19000229",
+        "20230229",
+        "00000101",
+    ],
+)
 def test_parse_refuses_dates_that_do_not_exist(yyyymmdd: str) -> None:
     with pytest.raises(IdNumberError) as caught:
         parse_id_number(impossible_date_number(yyyymmdd), today=TODAY)

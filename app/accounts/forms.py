@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 
 from app.core.codes import Role
-from app.core.forms import Required
+from app.core.forms import Required, options
 
 
 class LoginForm(FlaskForm):
@@ -23,7 +23,7 @@ class PasswordForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[Required()], description="字母、数字、下划线")
     display_name = StringField("姓名")
-    role = SelectField("角色", choices=Role.choices(), validate_choice=False)
+    role = SelectField("角色", choices=options(Role.choices()), validate_choice=False)
     township_id = SelectField(
         "所属乡镇", choices=[], validate_choice=False, description="不选则为县级账号"
     )

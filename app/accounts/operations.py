@@ -34,7 +34,12 @@ def _check(username: str, role: str, township_id: int | None, user: User | None)
 
 
 def create_user(
-    *, username: str, role: str, password: str, actor=None, township_id: int | None = None,
+    *,
+    username: str,
+    role: str,
+    password: str,
+    actor=None,
+    township_id: int | None = None,
     display_name: str = "",
 ) -> User:
     username = clean_text(username)
@@ -75,19 +80,23 @@ def update_user(user: User, values: dict, *, actor) -> None:
     user.township_id = values["township_id"]
     user.is_enabled = bool(values["is_enabled"])
     after = {k: getattr(user, k) for k in FIELDS}
-    if before["is_enabled"] and not user.is_enabled or before["role"] != user.role:
+    if (before["is_enabled"] and not user.is_enabled) or before["role"] != user.role:
         user.session_version += 1  # disabled or re-roled: every open session ends now
     if values.get("password"):
         set_password(user, values["password"], actor=actor, audited=False)
-        after["password"] = "changed"
     db.session.flush()
     changes = audit.diff(before, after)
     if values.get("password"):
         changes["password"] = ["***", "已重置"]
     if changes:
         audit.record(
-            "update", "user", user.id, actor=actor, township_id=user.township_id,
-            summary=f"修改用户 {user.username}", changes=changes,
+            "update",
+            "user",
+            user.id,
+            actor=actor,
+            township_id=user.township_id,
+            summary=f"修改用户 {user.username}",
+            changes=changes,
         )
 
 
@@ -100,6 +109,10 @@ def set_password(user: User, password: str, *, actor, audited: bool = True) -> N
     if audited:
         db.session.flush()
         audit.record(
-            "password", "user", user.id, actor=actor, township_id=user.township_id,
+            "password",
+            "user",
+            user.id,
+            actor=actor,
+            township_id=user.township_id,
             summary=f"修改用户 {user.username} 的密码",
         )

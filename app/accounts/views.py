@@ -55,8 +55,12 @@ def login():
         username = clean_text(form.username.data)
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None or not verify_password(user.password_hash, form.password.data or ""):
-            audit.record("login_failed", "user", user.id if user else None,
-                         summary=f"登录失败：{username[:60]}")
+            audit.record(
+                "login_failed",
+                "user",
+                user.id if user else None,
+                summary=f"登录失败：{username[:60]}",
+            )
             db.session.commit()
             form.password.errors = ["用户名或密码不正确"]
         elif not user.is_enabled:
@@ -65,8 +69,14 @@ def login():
             session.clear()  # a fresh session at login: nothing carried over from before
             login_user(user)
             user.last_login_dt = utcnow()
-            audit.record("login", "user", user.id, actor=user, township_id=user.township_id,
-                         summary=f"{user.username} 登录")
+            audit.record(
+                "login",
+                "user",
+                user.id,
+                actor=user,
+                township_id=user.township_id,
+                summary=f"{user.username} 登录",
+            )
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts import operations as accounts
@@ -13,7 +13,7 @@ from app.accounts.models import User
 from app.admin.forms import NameForm, VillageForm
 from app.core.audit import AuditEntry
 from app.core.errors import RuleError
-from app.core.forms import add_errors
+from app.core.forms import add_errors, options
 from app.core.scoping import get_or_404, role_required
 from app.extensions import db
 from app.places import operations as places
@@ -52,7 +52,7 @@ def townships():
     counts = dict(
         db.session.execute(
             select(Candidate.township_id, func.count())
-            .where(Candidate.is_deleted.is_(False))
+            .where(Candidate.is_deleted == false())
             .group_by(Candidate.township_id)
         ).all()
     )
@@ -61,7 +61,10 @@ def townships():
     )
     rows = db.session.scalars(select(Township).order_by(Township.id)).all()
     return render_template(
-        "admin/townships.html", townships=rows, form=form, counts=counts,
+        "admin/townships.html",
+        townships=rows,
+        form=form,
+        counts=counts,
         village_counts=village_counts,
     )
 
@@ -103,9 +106,10 @@ def village(village_id: int):
 
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
-    form.township_id.choices = [("", "（县级，不绑定乡镇）")] + [
-        (str(t.id), t.name) for t in db.session.scalars(select(Township).order_by(Township.id))
-    ]
+    form.township_id.choices = options(
+        [("", "（县级，不绑定乡镇）")]
+        + [(t.id, t.name) for t in db.session.scalars(select(Township).order_by(Township.id))]
+    )
     if user is not None and request.method == "GET":
         form.township_id.data = str(user.township_id or "")
     return form
@@ -137,9 +141,7 @@ def new_user():
     if form.validate_on_submit():
         values = _user_values(form)
         values.pop("is_enabled")
-        if _commit_or_errors(
-            form, lambda: accounts.create_user(actor=current_user, **values)
-        ):
+        if _commit_or_errors(form, lambda: accounts.create_user(actor=current_user, **values)):
             flash(f"已新建用户 {values['username']}", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user.html", form=form, user=None)

@@ -73,7 +73,9 @@ def record(
         actor_id=getattr(actor, "id", None),
         township_id=township_id,
         summary=summary,
-        changes={k: _safe(k, v) if not isinstance(v, list) else v for k, v in (changes or {}).items()},
+        changes={
+            k: _safe(k, v) if not isinstance(v, list) else v for k, v in (changes or {}).items()
+        },
         ip=(request.remote_addr or "") if has_request_context() else "",
     )
     db.session.add(entry)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SubmitField
+from wtforms import SubmitField
+from wtforms.fields.choices import SelectChoice
 
 
 class EmptyForm(FlaskForm):
@@ -32,6 +33,11 @@ class Required:
         return None
 
 
+def options(pairs, optgroup: str | None = None) -> list[SelectChoice]:
+    """(value, label) pairs as the option objects WTForms wants."""
+    return [SelectChoice(str(value), label, optgroup=optgroup) for value, label in pairs]
+
+
 def add_errors(form: FlaskForm, errors: dict[str, str], fallback: str | None = None) -> None:
     """Put checked-record errors on the fields they belong to (or on ``fallback``)."""
     for key, message in errors.items():
@@ -44,4 +50,4 @@ def add_errors(form: FlaskForm, errors: dict[str, str], fallback: str | None = N
         field.errors.append(message)
 
 
-__all__ = ["EmptyForm", "FilterForm", "HiddenField", "Required", "add_errors"]
+__all__ = ["EmptyForm", "FilterForm", "Required", "add_errors", "options"]

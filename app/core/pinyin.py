@@ -123,6 +123,14 @@ def name_sort_key(name: str | None) -> str:
     return " ".join(_syllables(name)) if name else ""
 
 
+def text_sort_key(text: str | None) -> str:
+    """name_sort_key for text that is not a person's name (village names): no surname
+    readings, so 长沙村 is 'chang sha cun' and 乐平 'le ping', as pypinyin reads them."""
+    if not text:
+        return ""
+    return " ".join(_plain_syllables(_INNER_SPACE.sub("", unicodedata.normalize("NFKC", text))))
+
+
 def is_pinyin_query(q: str | None) -> bool:
     """True when q, lower-cased and without spaces, is only letters a-z ('zs', 'Zhang San')."""
     if not q:

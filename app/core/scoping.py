@@ -11,7 +11,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 
 from app.extensions import db
 
@@ -28,7 +28,8 @@ def restrict(stmt: Select, model, user=None) -> Select:
     if township_id is not None:
         stmt = stmt.where(model.township_id == township_id)
     if hasattr(model, "is_deleted"):
-        stmt = stmt.where(model.is_deleted.is_(False))
+        # ``= false`` rather than ``IS false``: both backends use it as an index key.
+        stmt = stmt.where(model.is_deleted == false())
     return stmt
 
 

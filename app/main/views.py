@@ -40,8 +40,7 @@ def dashboard():
         by_township.setdefault(township_id, {})[status] = count
         totals[status] = totals.get(status, 0) + count
     townships = db.session.scalars(
-        select(Township)
-        .where(Township.id == current_user.township_id)
+        select(Township).where(Township.id == current_user.township_id)
         if current_user.township_id
         else select(Township).order_by(Township.id)
     ).all()

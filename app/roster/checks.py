@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from app.core.codes import Direction, Education, Ethnicity, Gender, Political, Source
 from app.core.idcard import IdNumberError, parse_id_number
@@ -155,7 +155,7 @@ def duplicate_problem(id_number: str, *, user, candidate=None) -> str | None:
     from app.roster.models import Candidate
 
     stmt = select(Candidate).where(
-        Candidate.id_number == id_number, Candidate.is_deleted.is_(False)
+        Candidate.id_number == id_number, Candidate.is_deleted == false()
     )
     if candidate is not None and candidate.id is not None:
         stmt = stmt.where(Candidate.id != candidate.id)

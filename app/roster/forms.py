@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from app.core.codes import Direction, Education, Ethnicity, Gender, Political, Source
-from app.core.forms import Required
+from app.core.forms import Required, options
 
 PLEASE = [("", "请选择")]
 
@@ -18,7 +19,7 @@ PLEASE = [("", "请选择")]
 def _select(label: str, choices, required: bool = True, **kwargs) -> SelectField:
     return SelectField(
         label,
-        choices=choices,
+        choices=options(choices),
         validate_choice=False,
         validators=[Required()] if required else [],
         **kwargs,
@@ -50,9 +51,9 @@ class CandidateForm(FlaskForm):
     submit = SubmitField("保存")
 
     def set_villages(self, villages: list[tuple[int, str, str]], county_level: bool) -> None:
-        """Villages the user may choose; county-level users see each with its township."""
-        self.village_id.choices = PLEASE + [
-            (str(vid), f"{township} · {name}" if county_level else name)
+        """Villages the user may choose; county-level users see them grouped by township."""
+        self.village_id.choices = options(PLEASE) + [
+            SelectChoice(str(vid), name, optgroup=township if county_level else None)
             for vid, name, township in villages
         ]
 

@@ -58,7 +58,12 @@ def index():
         filters=filters,
         today=dt.date.today(),
         townships=township_choices(current_user),
-        villages=village_choices(current_user, filters.township),
+        # A county has hundreds of villages: the list waits until a township is chosen.
+        villages=(
+            village_choices(current_user, filters.township)
+            if filters.township or not current_user.is_county_level
+            else []
+        ),
         options={
             "status": [(STATUS_ALL, "全部（含已使用、已退出）")] + Status.choices(),
             "source": Source.choices(),

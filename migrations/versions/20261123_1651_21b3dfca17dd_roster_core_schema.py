@@ -1,8 +1,8 @@
 """roster core schema
 
-Revision ID: 55657b37556b
+Revision ID: 21b3dfca17dd
 Revises: 
-Create Date: 2026-11-23 16:45:45.603829
+Create Date: 2026-11-23 16:51:12.902329
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '55657b37556b'
+revision = '21b3dfca17dd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -117,21 +117,15 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_candidates'))
     )
     with op.batch_alter_table('candidates', schema=None) as batch_op:
-        batch_op.create_index('ix_candidates_birth_date', ['birth_date'], unique=False)
-        batch_op.create_index('ix_candidates_education', ['education'], unique=False)
-        batch_op.create_index('ix_candidates_entered_on', ['entered_on'], unique=False)
-        batch_op.create_index('ix_candidates_gender', ['gender'], unique=False)
+        batch_op.create_index('ix_candidates_filters', ['is_deleted', 'status', 'township_id', 'village_id', 'political', 'education', 'gender', 'source', 'birth_date'], unique=False)
         batch_op.create_index('ix_candidates_id_reversed', ['id_reversed'], unique=False)
         batch_op.create_index('ix_candidates_initials', ['name_initials'], unique=False)
-        batch_op.create_index('ix_candidates_name', ['name'], unique=False)
+        batch_op.create_index('ix_candidates_live_entered', ['is_deleted', 'entered_on', 'id'], unique=False)
+        batch_op.create_index('ix_candidates_live_sort', ['is_deleted', 'name_sort', 'id'], unique=False)
+        batch_op.create_index('ix_candidates_name', ['name', 'is_deleted', 'name_sort', 'id'], unique=False)
         batch_op.create_index('ix_candidates_pinyin', ['name_pinyin'], unique=False)
-        batch_op.create_index('ix_candidates_political', ['political'], unique=False)
-        batch_op.create_index('ix_candidates_sort_name', ['name_sort', 'id'], unique=False)
-        batch_op.create_index('ix_candidates_source', ['source'], unique=False)
-        batch_op.create_index('ix_candidates_status_sort', ['status', 'name_sort', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_candidates_township_id'), ['township_id'], unique=False)
-        batch_op.create_index('ix_candidates_township_sort', ['township_id', 'name_sort', 'id'], unique=False)
-        batch_op.create_index('ix_candidates_township_status_sort', ['township_id', 'status', 'name_sort', 'id'], unique=False)
+        batch_op.create_index('ix_candidates_township_sort', ['township_id', 'is_deleted', 'name_sort', 'id'], unique=False)
         batch_op.create_index('ix_candidates_village_sort', ['village_id', 'name_sort', 'id'], unique=False)
         batch_op.create_index('uq_candidates_id_number_live', ['id_number'], unique=True, sqlite_where=sa.text('is_deleted = 0'), postgresql_where=sa.text('NOT is_deleted'))
 
@@ -166,21 +160,15 @@ def downgrade():
     with op.batch_alter_table('candidates', schema=None) as batch_op:
         batch_op.drop_index('uq_candidates_id_number_live', sqlite_where=sa.text('is_deleted = 0'), postgresql_where=sa.text('NOT is_deleted'))
         batch_op.drop_index('ix_candidates_village_sort')
-        batch_op.drop_index('ix_candidates_township_status_sort')
         batch_op.drop_index('ix_candidates_township_sort')
         batch_op.drop_index(batch_op.f('ix_candidates_township_id'))
-        batch_op.drop_index('ix_candidates_status_sort')
-        batch_op.drop_index('ix_candidates_source')
-        batch_op.drop_index('ix_candidates_sort_name')
-        batch_op.drop_index('ix_candidates_political')
         batch_op.drop_index('ix_candidates_pinyin')
         batch_op.drop_index('ix_candidates_name')
+        batch_op.drop_index('ix_candidates_live_sort')
+        batch_op.drop_index('ix_candidates_live_entered')
         batch_op.drop_index('ix_candidates_initials')
         batch_op.drop_index('ix_candidates_id_reversed')
-        batch_op.drop_index('ix_candidates_gender')
-        batch_op.drop_index('ix_candidates_entered_on')
-        batch_op.drop_index('ix_candidates_education')
-        batch_op.drop_index('ix_candidates_birth_date')
+        batch_op.drop_index('ix_candidates_filters')
 
     op.drop_table('candidates')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
