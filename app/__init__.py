@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask
 
 from app.config import INSTANCE_DIR, MIGRATIONS_DIR, Config
+
+AREAS = ("roster",)
 
 
 def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
@@ -31,13 +35,14 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     from app.core.errors import register_error_handlers
     from app.core.templating import register_template_helpers
     from app.main.views import bp as main_bp
-    from app.roster.views import bp as roster_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(main_bp)
-    app.register_blueprint(roster_bp, url_prefix="/candidates")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(cli_bp)
+    # Each domain area registers its blueprint and what it adds to the candidate page.
+    for area in AREAS:
+        importlib.import_module(f"app.{area}").init_app(app)
     register_error_handlers(app)
     register_template_helpers(app)
     return app

@@ -13,6 +13,7 @@ import re
 import uuid
 
 import pytest
+from flask import g, request_started
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
@@ -45,7 +46,7 @@ def database_url(request, tmp_path_factory) -> str:
     with app.app_context():
         from flask_migrate import upgrade
 
-        upgrade()
+        upgrade(revision="heads")
         db.engine.dispose()
     return url
 
@@ -71,11 +72,20 @@ class Client(FlaskClient):
 def app(database_url):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
     app.test_client_class = Client
+    # The test's app context stays pushed and Flask reuses it for every request, so ``g``
+    # (Flask-Login's user, Flask-WTF's token) would carry one client's login into another's
+    # request. A real server starts each request with an empty ``g``; so do the tests.
+    request_started.connect(_empty_g, app)
     with app.app_context():
         yield app
         db.session.remove()
         _empty_all_tables()
         db.engine.dispose()
+
+
+def _empty_g(sender, **extra) -> None:
+    for key in list(g):
+        g.pop(key)
 
 
 def _empty_all_tables() -> None:
@@ -122,8 +132,13 @@ class Factory:
         db.session.commit()
         return township
 
-    def user(self, role: str = "clerk", township=None, username: str | None = None,
-             password: str = DEFAULT_PASSWORD):
+    def user(
+        self,
+        role: str = "clerk",
+        township=None,
+        username: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+    ):
         from app.accounts.operations import create_user
 
         user = create_user(
@@ -136,12 +151,12 @@ class Factory:
         return user
 
     def candidate(self, township=None, **overrides):
+        import datetime as dt
+
         from app.accounts.models import User
         from app.core.idcard import make_id_number
         from app.roster.checks import check_candidate
         from app.roster.operations import create_candidate
-
-        import datetime as dt
 
         township = township or self.township()
         n = self._next()

@@ -17,7 +17,9 @@ def test_seed_demo_builds_a_county(runner, client):
     )
     assert result.exit_code == 0, result.output
     assert "t01_clerk" in result.output and "county_secretary" in result.output
-    assert re.search(r"已生成 \d+ 个乡镇、\d+ 个村（社区）、\d+ 个账号、300 名后备干部", result.output)
+    assert re.search(
+        r"已生成 \d+ 个乡镇、\d+ 个村（社区）、\d+ 个账号、300 名后备干部", result.output
+    )
 
     assert db.session.scalar(select(func.count()).select_from(Candidate)) == 300
     townships = db.session.scalar(select(func.count()).select_from(Township))
@@ -41,7 +43,9 @@ def test_seed_demo_builds_a_county(runner, client):
     assert response.status_code == 302
     html = client.get("/candidates/?status=all").get_data(as_text=True)
     own = db.session.scalar(
-        select(func.count()).select_from(Candidate).where(Candidate.township_id == clerk.township_id)
+        select(func.count())
+        .select_from(Candidate)
+        .where(Candidate.township_id == clerk.township_id)
     )
     assert f'<strong id="total">{own}</strong>' in html
 

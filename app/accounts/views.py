@@ -39,7 +39,14 @@ def load_user(session_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/"):
+    """Only a path on this site: ``//host`` and ``/\\host`` are other sites to a browser."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and "\\" not in target
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("main.dashboard")
 

@@ -57,7 +57,9 @@ def townships():
         ).all()
     )
     village_counts = dict(
-        db.session.execute(select(Village.township_id, func.count()).group_by(Village.township_id))
+        db.session.execute(
+            select(Village.township_id, func.count()).group_by(Village.township_id)
+        ).all()
     )
     rows = db.session.scalars(select(Township).order_by(Township.id)).all()
     return render_template(

@@ -17,6 +17,15 @@ class RuleError(Exception):
         self.field = field
 
 
+class StaleRecord(RuleError):
+    """Someone else saved the record after this form was opened (version counter differs)."""
+
+    def __init__(self):
+        super().__init__(
+            "此档案在您打开编辑页后已被他人修改，未保存您的修改。请对照下方的最新内容，确认后再保存。"
+        )
+
+
 MESSAGES = {
     400: ("请求有误", "提交的内容无法处理，请返回上一页重试。"),
     403: ("没有权限", "您的账号没有进行此操作的权限。如需办理，请联系乡镇党委或县委组织部。"),

@@ -41,8 +41,10 @@ def options(pairs, optgroup: str | None = None) -> list[SelectChoice]:
 def add_errors(form: FlaskForm, errors: dict[str, str], fallback: str | None = None) -> None:
     """Put checked-record errors on the fields they belong to (or on ``fallback``)."""
     for key, message in errors.items():
-        field = getattr(form, key, None) or (getattr(form, fallback) if fallback else None)
-        if field is None:
+        field = form[key] if key and key in form else None
+        if field is None and fallback:
+            field = form[fallback]
+        if field is None or field.type == "HiddenField":
             form.form_errors.append(message)
             continue
         if isinstance(field.errors, tuple):

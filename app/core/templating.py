@@ -23,6 +23,15 @@ def register_template_helpers(app) -> None:
             value = value.replace(tzinfo=dt.UTC)
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
+    @app.template_filter("cn_numeral")
+    def cn_numeral(n: int) -> str:
+        """1-99 in Chinese numerals, for the dossier's section headings (一、二、…十一)."""
+        digits = "零一二三四五六七八九"
+        tens, ones = divmod(int(n), 10)
+        if tens == 0:
+            return digits[ones]
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
     @app.template_global()
     def url_with(**changes) -> str:
         """The current page's URL with some query parameters changed (pager, sort)."""

@@ -49,6 +49,8 @@ class CandidateForm(FlaskForm):
     notes = TextAreaField("备注")
     version = HiddenField()
     submit = SubmitField("保存")
+    # (label, current value) pairs set when someone else saved the record meanwhile.
+    conflict: tuple = ()
 
     def set_villages(self, villages: list[tuple[int, str, str]], county_level: bool) -> None:
         """Villages the user may choose; county-level users see them grouped by township."""

@@ -156,6 +156,21 @@ class Candidate(TownshipMixin, CreatedMixin, db.Model):
         return f"<Candidate {self.id} {self.name}>"
 
 
+def display_value(candidate: Candidate, key: str) -> str:
+    """A field of the record as a person reads it: labels, dates, the masked ID number."""
+    if key == "village_id":
+        return candidate.village.name
+    if key == "id_number":
+        return candidate.masked_id
+    label = getattr(candidate, f"{key}_label", None)
+    if label is not None:
+        return label
+    value = getattr(candidate, key)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
 class StatusChange(TownshipMixin, CreatedMixin, db.Model):
     """One step of a candidate's lifecycle: who moved it, when, from what to what, and why."""
 

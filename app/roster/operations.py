@@ -9,7 +9,7 @@ from flask import abort
 
 from app.core import audit
 from app.core.codes import Status
-from app.core.errors import RuleError
+from app.core.errors import RuleError, StaleRecord
 from app.core.pinyin import name_initials, name_pinyin, name_sort_key
 from app.extensions import db
 from app.roster import lifecycle
@@ -74,7 +74,7 @@ def update_candidate(
 ) -> dict[str, list]:
     """Change a record; refuses when someone else saved it since the form was opened."""
     if expected_version is not None and expected_version != candidate.version:
-        raise RuleError("此档案在您编辑期间已被他人修改，请查看最新内容后重新修改。", "version")
+        raise StaleRecord()
     before = snapshot(candidate)
     _apply(candidate, values)
     changes = audit.diff(before, snapshot(candidate))

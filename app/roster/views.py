@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -11,14 +12,15 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.codes import Education, Gender, Political, Source, Status
-from app.core.errors import RuleError
+from app.core.errors import RuleError, StaleRecord
 from app.core.forms import EmptyForm, add_errors
 from app.core.scoping import get_or_404, role_required, scoped
+from app.core.sections import TimelineEvent, sections_for, timeline_for
 from app.extensions import db
 from app.roster import lifecycle, operations
 from app.roster.checks import check_candidate, duplicate_problem
 from app.roster.forms import CandidateForm, StatusForm
-from app.roster.models import Candidate, StatusChange
+from app.roster.models import Candidate, StatusChange, display_value
 from app.roster.queries import (
     SORTS,
     STATUS_ALL,
@@ -90,13 +92,13 @@ def _save(form: CandidateForm, candidate: Candidate | None):
                 candidate, checked.values, actor=current_user, expected_version=version
             )
         db.session.commit()
+    except (StaleRecord, StaleDataError):
+        db.session.rollback()
+        _show_conflict(form, candidate, checked.values)
+        return None
     except RuleError as exc:
         db.session.rollback()
-        add_errors(form, {exc.field or "name": exc.message})
-        return None
-    except StaleDataError:
-        db.session.rollback()
-        add_errors(form, {"name": "此档案在您编辑期间已被他人修改，请查看最新内容后重新修改。"})
+        add_errors(form, {exc.field: exc.message})
         return None
     except IntegrityError:
         # Two clerks saving the same ID number at once: the unique index stops the second.
@@ -105,6 +107,18 @@ def _save(form: CandidateForm, candidate: Candidate | None):
         add_errors(form, {"id_number": message or "保存失败：数据与已有记录冲突，请核对后重试。"})
         return None
     return candidate
+
+
+def _show_conflict(form: CandidateForm, candidate: Candidate, mine: dict) -> None:
+    """Keep what the user typed, and show beside it what the record holds now."""
+    db.session.refresh(candidate)
+    form.form_errors.append(StaleRecord().message)
+    form.conflict = [
+        (form[key].label.text, display_value(candidate, key))
+        for key in operations.EDITABLE
+        if key in form and mine.get(key) != getattr(candidate, key)
+    ]
+    form.version.data = str(candidate.version)  # saving again now is a conscious overwrite
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -144,11 +158,36 @@ def detail(candidate_id: int):
     return _detail_page(candidate)
 
 
+def status_timeline(candidate: Candidate, user) -> list[TimelineEvent]:
+    """The roster's own contribution to the timeline: each change of status."""
+    zone = ZoneInfo(current_app.config["ROSTER_TIMEZONE"])
+    events = []
+    for change in candidate.status_changes:
+        local = change.created_dt.astimezone(zone)
+        events.append(
+            TimelineEvent(
+                on=local.date(),
+                at=local.strftime("%H:%M"),
+                kind="状态",
+                title=f"{change.from_label} → {change.to_label}",
+                detail=" · ".join(
+                    part
+                    for part in (change.actor.label if change.actor else "系统", change.reason)
+                    if part
+                ),
+                sort_key=f"{local.isoformat()}#{change.id:012d}",
+            )
+        )
+    return events
+
+
 def _detail_page(candidate: Candidate, revealed: str | None = None, status_form=None):
     moves = lifecycle.available(candidate.status, current_user.role)
     return render_template(
         "roster/detail.html",
         candidate=candidate,
+        sections=sections_for(candidate, current_user),
+        timeline=timeline_for(candidate, current_user),
         moves=moves,
         status_form=status_form or StatusForm(),
         reveal_form=EmptyForm(),
@@ -196,4 +235,9 @@ def reveal_id(candidate_id: int):
 @bp.get("/<int:candidate_id>/print")
 def print_view(candidate_id: int):
     candidate = _candidate(candidate_id)
-    return render_template("roster/print.html", candidate=candidate, today=dt.date.today())
+    return render_template(
+        "roster/print.html",
+        candidate=candidate,
+        sections=sections_for(candidate, current_user, printing=True),
+        today=dt.date.today(),
+    )

@@ -7,13 +7,16 @@ Rows go in with bulk INSERTs inside one transaction (a commit per row would take
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import click
 from sqlalchemy import func, insert, select, text
 
+from app import AREAS
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
 from app.core import audit
@@ -26,6 +29,23 @@ from app.roster.models import Candidate, StatusChange
 from app.seed.demo_data import generate_candidates, generate_county
 
 CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class SeedContext:
+    """What an area's ``demo.seed_area(context, echo)`` needs to add its part of the county.
+
+    Areas read candidates back from the database (same transaction) and draw their randomness
+    from ``random.Random(context.seed)`` so the county stays deterministic.
+    """
+
+    seed: int
+    today: dt.date
+    township_ids: list[int]
+    clerk_of: dict[int, int]  # township id -> the demo clerk's user id
+    secretary_of: dict[int, int]
+
+
 # The path each status took, for the status history that seeding writes.
 PATHS = {
     Status.nominated: [Status.nominated],
@@ -84,6 +104,21 @@ def seed_demo(*, count: int, seed: int, password: str | None, echo: Callable = c
             _write(batch, villages, clerk_of, secretary_of)
             written += len(batch)
             bar.update(len(batch))
+    context = SeedContext(
+        seed=seed,
+        today=today,
+        township_ids=township_ids,
+        clerk_of=clerk_of,
+        secretary_of=secretary_of,
+    )
+    for area in AREAS:
+        try:
+            module = importlib.import_module(f"app.{area}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"app.{area}.demo":
+                raise
+            continue
+        module.seed_area(context, echo)
     audit.record(
         "seed",
         "county",

@@ -1,0 +1,646 @@
+"""The candidate form through HTTP: create, edit, refusals at the field, print and reveal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as html_lib
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.audit import AuditEntry
+from app.core.idcard import make_id_number, mask_id_number
+from app.extensions import db
+from app.roster.models import Candidate
+from tests.conftest import login
+
+# 110105 1949-12-31, sequence 002 (a woman): the check character is X.
+ID_1949 = "11010519491231002X"
+ID_MAN = make_id_number("320102", dt.date(1985, 7, 9), 123, "M")
+
+
+# ---- helpers -----------------------------------------------------------------------------
+
+
+def count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def error_at(page: str, field_id: str) -> str | None:
+    """The text of the error rendered at a field (``<div … id="<field>-error">``), or None."""
+    match = re.search(rf'id="{re.escape(field_id)}-error"[^>]*>(.*?)</div>', page, re.S)
+    return html_lib.unescape(match.group(1)) if match else None
+
+
+class _FormParser(HTMLParser):
+    """What a browser would submit from each <form> of a page (no submit button pressed)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: dict | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = {"action": a.get("action") or "", "fields": {}}
+            self.forms.append(self._form)
+        elif self._form is None or not a.get("name") and tag != "option":
+            return
+        elif tag == "input":
+            kind = (a.get("type") or "text").lower()
+            if kind in ("submit", "button", "reset", "image", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self._form["fields"][a["name"]] = a.get("value") or ("on" if kind == "checkbox" else "")
+        elif tag == "select":
+            self._select = {"name": a["name"], "first": None, "chosen": None}
+        elif tag == "option" and self._select is not None:
+            value = a.get("value") or ""
+            if self._select["first"] is None:
+                self._select["first"] = value
+            if "selected" in a:
+                self._select["chosen"] = value
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self._form["fields"][a["name"]] = ""
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._form["fields"][self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select" and self._select is not None and self._form is not None:
+            chosen = self._select["chosen"]
+            self._form["fields"][self._select["name"]] = (
+                chosen if chosen is not None else self._select["first"] or ""
+            )
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            value = self._form["fields"][self._textarea]
+            self._form["fields"][self._textarea] = value[1:] if value.startswith("\n") else value
+            self._textarea = None
+
+
+def browser_form(page: str, with_field: str) -> dict[str, str]:
+    """The fields a browser would post from the form of ``page`` that holds ``with_field``."""
+    parser = _FormParser()
+    parser.feed(page)
+    for form in parser.forms:
+        if with_field in form["fields"]:
+            return dict(form["fields"])
+    raise AssertionError(f"no form with a field {with_field!r} on the page")
+
+
+def payload(village_id, /, **overrides) -> dict[str, str]:
+    """Every field of the candidate form, as a browser would post it."""
+    return {
+        "name": "李四",
+        "id_number": ID_1949,
+        "gender": "",
+        "birth_date": "",
+        "ethnicity": "01",
+        "political": "01",
+        "education": "bachelor",
+        "major": "",
+        "phone": "13800138000",
+        "village_id": str(village_id),
+        "source": "veteran",
+        "occupation": "",
+        "speciality": "",
+        "direction": "party_secretary",
+        "entered_on": "",
+        "notes": "",
+        "version": "",
+    } | overrides
+
+
+def path_of(response) -> str:
+    return urlsplit(response.headers.get("Location", "")).path
+
+
+def only_candidate() -> Candidate:
+    db.session.expire_all()
+    rows = db.session.scalars(select(Candidate)).all()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+@pytest.fixture
+def township(make):
+    return make.township("青山镇", villages=("石桥村", "太平村"))
+
+
+@pytest.fixture
+def clerk(make, township):
+    return make.user("clerk", township)
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    login(client, clerk)
+    return client
+
+
+# ---- valid create --------------------------------------------------------------------------
+
+
+def test_valid_create_redirects_to_detail_and_fills_from_id(clerk_client, township, clerk):
+    village = township.villages[1]
+    response = clerk_client.post("/candidates/new", data=payload(village.id))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    candidate = only_candidate()
+    assert path_of(response) == f"/candidates/{candidate.id}"
+    assert candidate.birth_date == dt.date(1949, 12, 31)
+    assert candidate.gender == "F"
+    assert candidate.village_id == village.id
+    assert candidate.township_id == township.id
+    assert candidate.status == "nominated"
+    assert candidate.created_by_id == clerk.id
+    detail = clerk_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "李四" in detail and "1101**********002X" in detail
+    assert ID_1949 not in detail
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "stored"),
+    [
+        ("name", " 张 三 ", "张三"),
+        ("name", "\u3000张\u3000三\u3000", "张三"),
+        ("name", " 阿依古丽 • 买买提 ", "阿依古丽·买买提"),
+        ("id_number", "１１０１０５ １９４９１２３１ ００２ｘ", ID_1949),
+        ("id_number", " 110105 19491231 002x ", ID_1949),
+        ("phone", "１３８ ００１３ ８０００", "13800138000"),
+        ("phone", "138-0013-8000", "13800138000"),
+        ("phone", "+86 138 0013 8000", "13800138000"),
+        ("phone", "(0731)84567890", "0731-84567890"),
+        ("phone", "（０７３１）８４５６７８９０", "0731-84567890"),
+        ("phone", "", ""),
+    ],
+)
+def test_pasted_values_are_normalised(clerk_client, township, field, typed, stored):
+    response = clerk_client.post(
+        "/candidates/new", data=payload(township.villages[0].id, **{field: typed})
+    )
+    assert response.status_code == 302, error_at(response.get_data(as_text=True), field)
+    assert getattr(only_candidate(), field) == stored
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["1949-12-31", "1949.12.31", "1949年12月31日", "1949/12/31", "19491231", "１９４９-１２-３１"],
+)
+def test_birth_date_matching_the_id_is_accepted_in_any_common_form(clerk_client, township, typed):
+    response = clerk_client.post(
+        "/candidates/new",
+        data=payload(township.villages[0].id, birth_date=typed, gender="F"),
+    )
+    assert response.status_code == 302, error_at(response.get_data(as_text=True), "birth_date")
+    assert only_candidate().birth_date == dt.date(1949, 12, 31)
+
+
+@pytest.mark.parametrize("typed", ["女", "F", "女性"])
+def test_gender_matching_the_id_is_accepted(clerk_client, township, typed):
+    response = clerk_client.post(
+        "/candidates/new", data=payload(township.villages[0].id, gender=typed)
+    )
+    assert response.status_code == 302, error_at(response.get_data(as_text=True), "gender")
+    assert only_candidate().gender == "F"
+
+
+def test_optional_fields_are_kept(clerk_client, township):
+    data = payload(
+        township.villages[0].id,
+        id_number=ID_MAN,
+        ethnicity="03",
+        political="党员",
+        education="大专",
+        major=" 农学 ",
+        occupation="合作社理事长",
+        speciality="种植",
+        direction="村委会主任",
+        notes="第一行\r\n第二行",
+        entered_on="2024.3.1",
+    )
+    response = clerk_client.post("/candidates/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    candidate = only_candidate()
+    assert (candidate.gender, candidate.birth_date) == ("M", dt.date(1985, 7, 9))
+    assert (candidate.ethnicity, candidate.political, candidate.education) == (
+        "03",
+        "01",
+        "college",
+    )
+    assert (candidate.major, candidate.direction) == ("农学", "committee_director")
+    assert candidate.notes == "第一行\n第二行"
+    assert candidate.entered_on == dt.date(2024, 3, 1)
+
+
+# ---- refusals --------------------------------------------------------------------------------
+
+
+def _bad_checksum() -> tuple[str, str]:
+    good = make_id_number("430521", dt.date(1990, 5, 3), 17, "M")
+    wrong = "0" if good[-1] != "0" else "1"
+    return good[:17] + wrong, good[-1]
+
+
+BAD_CHECKSUM, RIGHT_CHECK_CHAR = _bad_checksum()
+TOMORROW = dt.date.today() + dt.timedelta(days=1)
+
+
+REFUSALS = [
+    ({"id_number": BAD_CHECKSUM}, "id_number", ["校验位", f"末位应为 {RIGHT_CHECK_CHAR}"]),
+    ({"id_number": "110105491231002"}, "id_number", ["15 位"]),
+    ({"id_number": "1101051949123100"}, "id_number", ["18 位", "16 位"]),
+    ({"id_number": "11010519491231002X1"}, "id_number", ["18 位", "19 位"]),
+    ({"id_number": ""}, "id_number", ["请填写身份证号"]),
+    ({"id_number": "11010519491331002X"}, "id_number", ["出生日期", "不是真实存在的日期"]),
+    ({"id_number": "1101051949123100X2"}, "id_number", ["第 17 位"]),
+    ({"birth_date": "1949-12-30"}, "birth_date", ["出生日期与身份证号不符", "1949-12-31"]),
+    ({"birth_date": "1950年1月1日"}, "birth_date", ["出生日期与身份证号不符"]),
+    ({"gender": "M"}, "gender", ["性别与身份证号不符", "女"]),
+    ({"gender": "男"}, "gender", ["性别与身份证号不符"]),
+    ({"phone": "12345"}, "phone", ["联系电话"]),
+    ({"phone": "1380013800"}, "phone", ["联系电话"]),
+    ({"phone": "84567890"}, "phone", ["区号"]),
+    ({"phone": "0731-84567890转123"}, "phone", ["分机"]),
+    ({"name": ""}, "name", ["请填写姓名"]),
+    ({"name": " \u3000 "}, "name", ["请填写姓名"]),
+    ({"name": "张" * 41}, "name", ["姓名过长"]),
+    ({"political": ""}, "political", ["请选择政治面貌"]),
+    ({"education": ""}, "education", ["请选择学历"]),
+    ({"source": ""}, "source", ["请选择来源类别"]),
+    ({"direction": ""}, "direction", ["请选择培养方向"]),
+    ({"political": "路人"}, "political", ["不是有效的政治面貌"]),
+    ({"education": "幼儿园"}, "education", ["不是有效的学历"]),
+    ({"ethnicity": "火星族"}, "ethnicity", ["不是有效的民族"]),
+    ({"village_id": ""}, "village_id", ["所在村"]),
+    ({"village_id": "abc"}, "village_id", ["所在村"]),
+    ({"village_id": "999999999"}, "village_id", ["所在村"]),
+    ({"birth_date": "去年"}, "birth_date", ["无法识别"]),
+    ({"birth_date": "1949-02-30"}, "birth_date", ["不存在"]),
+    ({"entered_on": "明天"}, "entered_on", ["无法识别"]),
+    ({"entered_on": TOMORROW.isoformat()}, "entered_on", ["不能晚于今天"]),
+    ({"major": "农" * 61}, "major", ["最多 60 个字"]),
+    ({"notes": "注" * 2001}, "notes", ["备注过长"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    REFUSALS,
+    ids=[f"{field}-{n}" for n, (_, field, _) in enumerate(REFUSALS)],
+)
+def test_refused_at_the_field_and_nothing_saved(clerk_client, township, overrides, field, words):
+    audits = count(AuditEntry)
+    response = clerk_client.post(
+        "/candidates/new", data=payload(township.villages[0].id, **overrides)
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    message = error_at(page, field)
+    assert message is not None, f"no error at {field}"
+    for word in words:
+        assert word in message, message
+    assert "未保存任何内容" in page
+    assert count(Candidate) == 0
+    assert count(AuditEntry) == audits
+
+
+def test_refused_form_keeps_what_was_typed(clerk_client, township):
+    response = clerk_client.post(
+        "/candidates/new",
+        data=payload(township.villages[1].id, name="王小明", phone="12345", major="园艺"),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="王小明"' in page and 'value="园艺"' in page and 'value="12345"' in page
+    assert re.search(
+        rf'<option selected value="{township.villages[1].id}">|'
+        rf'<option value="{township.villages[1].id}" selected>',
+        page,
+    )
+
+
+def test_village_of_another_township_is_refused(clerk_client, township, make):
+    """Tampering: a village id from another township posted by hand."""
+    other = make.township("白沙镇", villages=("白沙村",))
+    audits = count(AuditEntry)
+    response = clerk_client.post("/candidates/new", data=payload(other.villages[0].id))
+    assert response.status_code == 200
+    message = error_at(response.get_data(as_text=True), "village_id")
+    assert message is not None and "所在村" in message
+    assert count(Candidate) == 0
+    assert count(AuditEntry) == audits
+
+
+def test_inactive_village_is_refused(clerk_client, township, make):
+    village = township.villages[0]
+    village.is_active = False
+    db.session.commit()
+    response = clerk_client.post("/candidates/new", data=payload(village.id))
+    assert response.status_code == 200
+    assert "所在村" in (error_at(response.get_data(as_text=True), "village_id") or "")
+    assert count(Candidate) == 0
+
+
+def test_several_errors_are_shown_together(clerk_client, township):
+    response = clerk_client.post(
+        "/candidates/new",
+        data=payload(township.villages[0].id, name="", phone="1", political=""),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert all(error_at(page, f) for f in ("name", "phone", "political"))
+    assert count(Candidate) == 0
+
+
+# ---- duplicates --------------------------------------------------------------------------------
+
+
+def test_duplicate_in_own_township_names_the_existing_record(clerk_client, township, make):
+    existing = make.candidate(township, name="王五", id_number=ID_1949)
+    audits = count(AuditEntry)
+    # Written differently (lower-case x, spaces), it is still the same number.
+    response = clerk_client.post(
+        "/candidates/new",
+        data=payload(township.villages[1].id, name="王五二", id_number="110105 19491231 002x"),
+    )
+    assert response.status_code == 200
+    message = error_at(response.get_data(as_text=True), "id_number")
+    assert message is not None
+    assert "已登记" in message and "王五" in message and str(existing.id) in message
+    assert count(Candidate) == 1
+    assert count(AuditEntry) == audits
+
+
+def test_duplicate_in_another_township_does_not_reveal_the_name(client, township, make):
+    make.candidate(township, name="王五", id_number=ID_1949)
+    other = make.township("白沙镇", villages=("白沙村",))
+    login(client, make.user("clerk", other))
+    audits = count(AuditEntry)
+    response = client.post("/candidates/new", data=payload(other.villages[0].id, name="赵六"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    message = error_at(page, "id_number")
+    assert message is not None and "其他乡镇" in message
+    assert "王五" not in page and "青山镇" not in page and "石桥村" not in page
+    assert count(Candidate) == 1
+    assert count(AuditEntry) == audits
+
+
+def test_edit_to_a_number_already_registered_is_refused(clerk_client, township, make):
+    make.candidate(township, name="王五", id_number=ID_1949)
+    mine = make.candidate(township, name="赵六", id_number=ID_MAN)
+    response = clerk_client.post(
+        f"/candidates/{mine.id}/edit",
+        data=payload(township.villages[0].id, name="赵六", version=str(mine.version)),
+    )
+    assert response.status_code == 200
+    assert "王五" in (error_at(response.get_data(as_text=True), "id_number") or "")
+    db.session.expire_all()
+    assert db.session.get(Candidate, mine.id).id_number == ID_MAN
+
+
+# ---- CSRF ------------------------------------------------------------------------------------
+
+
+def test_post_without_csrf_token_is_refused(clerk_client, township):
+    audits = count(AuditEntry)
+    response = clerk_client.post(
+        "/candidates/new", data=payload(township.villages[0].id), csrf=False
+    )
+    assert response.status_code == 400
+    assert count(Candidate) == 0
+    assert count(AuditEntry) == audits
+
+
+def test_post_with_a_forged_csrf_token_is_refused(clerk_client, township):
+    data = payload(township.villages[0].id, csrf_token="forged-token")
+    response = clerk_client.post("/candidates/new", data=data)
+    assert response.status_code == 400
+    assert count(Candidate) == 0
+
+
+# ---- edit --------------------------------------------------------------------------------------
+
+
+def test_edit_form_round_trips_and_saves_changes(clerk_client, township, make):
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN, phone="13800138000")
+    page = clerk_client.get(f"/candidates/{candidate.id}/edit")
+    assert page.status_code == 200
+    form = browser_form(page.get_data(as_text=True), "id_number")
+    assert form["version"] == str(candidate.version)
+    assert form["village_id"] == str(candidate.village_id)
+    assert form["birth_date"] == "1985-07-09"
+    form |= {
+        "phone": "0731 8456 7890",
+        "occupation": "养殖大户",
+        "village_id": str(township.villages[1].id),
+    }
+    response = clerk_client.post(f"/candidates/{candidate.id}/edit", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert path_of(response) == f"/candidates/{candidate.id}"
+    detail = clerk_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "0731-84567890" in detail and "养殖大户" in detail and "太平村" in detail
+    db.session.expire_all()
+    saved = db.session.get(Candidate, candidate.id)
+    assert (saved.phone, saved.occupation, saved.village_id) == (
+        "0731-84567890",
+        "养殖大户",
+        township.villages[1].id,
+    )
+    assert (saved.name, saved.id_number, saved.status) == ("孙七", ID_MAN, "nominated")
+
+
+def test_edit_refusal_keeps_the_record(clerk_client, township, make):
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN)
+    page = clerk_client.get(f"/candidates/{candidate.id}/edit").get_data(as_text=True)
+    form = browser_form(page, "id_number") | {"name": "", "phone": "123"}
+    response = clerk_client.post(f"/candidates/{candidate.id}/edit", data=form)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "请填写姓名" in (error_at(page, "name") or "")
+    assert "联系电话" in (error_at(page, "phone") or "")
+    db.session.expire_all()
+    assert db.session.get(Candidate, candidate.id).name == "孙七"
+
+
+def test_stale_edit_is_refused_and_overwrites_nothing(app, clerk_client, township, make):
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN, phone="13800138000")
+    page = clerk_client.get(f"/candidates/{candidate.id}/edit").get_data(as_text=True)
+    stale = browser_form(page, "id_number")
+
+    colleague = app.test_client()
+    login(colleague, make.user("clerk", township))
+    fresh = browser_form(
+        colleague.get(f"/candidates/{candidate.id}/edit").get_data(as_text=True), "id_number"
+    )
+    saved = colleague.post(
+        f"/candidates/{candidate.id}/edit", data=fresh | {"phone": "13900139000"}
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    audits = count(AuditEntry)
+
+    response = clerk_client.post(
+        f"/candidates/{candidate.id}/edit", data=stale | {"occupation": "我的修改"}
+    )
+    assert response.status_code == 200
+    assert "已被他人修改" in response.get_data(as_text=True)
+    db.session.expire_all()
+    kept = db.session.get(Candidate, candidate.id)
+    assert (kept.phone, kept.occupation) == ("13900139000", "")
+    assert count(AuditEntry) == audits
+
+
+def test_edit_without_version_still_saves(clerk_client, township, make):
+    """A form posted without the hidden version (an old browser tab) is not refused for that."""
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN)
+    data = payload(township.villages[0].id, name="孙七", id_number=ID_MAN, phone="13900139000")
+    response = clerk_client.post(f"/candidates/{candidate.id}/edit", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Candidate, candidate.id).phone == "13900139000"
+
+
+# ---- who may ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/candidates/new"),
+        ("post", "/candidates/new"),
+        ("get", "/candidates/{id}/edit"),
+        ("post", "/candidates/{id}/edit"),
+    ],
+)
+@pytest.mark.parametrize("county_level", [False, True])
+def test_secretary_may_not_enter_or_edit(client, township, make, method, url, county_level):
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN)
+    login(client, make.user("secretary", None if county_level else township))
+    data = payload(township.villages[0].id, name="改名", version=str(candidate.version))
+    kwargs = {"data": data} if method == "post" else {}
+    response = getattr(client, method)(url.format(id=candidate.id), **kwargs)
+    assert response.status_code == 403
+    assert count(Candidate) == 1
+    db.session.expire_all()
+    assert db.session.get(Candidate, candidate.id).name == "孙七"
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/candidates/new"),
+        ("post", "/candidates/new"),
+        ("get", "/candidates/{id}"),
+        ("get", "/candidates/{id}/edit"),
+        ("post", "/candidates/{id}/edit"),
+        ("get", "/candidates/{id}/print"),
+        ("post", "/candidates/{id}/reveal-id"),
+    ],
+)
+def test_logged_out_is_sent_to_login(client, township, make, method, url):
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN)
+    audits = count(AuditEntry)
+    kwargs = {"data": payload(township.villages[0].id)} if method == "post" else {}
+    response = getattr(client, method)(url.format(id=candidate.id), **kwargs)
+    assert response.status_code == 302
+    assert path_of(response) == "/login"
+    assert count(Candidate) == 1
+    assert count(AuditEntry) == audits
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("get", "/candidates/{id}"),
+        ("get", "/candidates/{id}/edit"),
+        ("post", "/candidates/{id}/edit"),
+        ("get", "/candidates/{id}/print"),
+        ("post", "/candidates/{id}/reveal-id"),
+    ],
+)
+def test_clerk_of_another_township_gets_404(client, township, make, method, url):
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN)
+    other = make.township("白沙镇", villages=("白沙村",))
+    login(client, make.user("clerk", other))
+    audits = count(AuditEntry)
+    kwargs = {}
+    if method == "post":
+        kwargs = {"data": payload(other.villages[0].id, version=str(candidate.version))}
+    response = getattr(client, method)(url.format(id=candidate.id), **kwargs)
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "孙七" not in page and ID_MAN not in page
+    assert count(AuditEntry) == audits
+    db.session.expire_all()
+    assert db.session.get(Candidate, candidate.id).village_id == township.villages[0].id
+
+
+# ---- print and reveal ----------------------------------------------------------------------------
+
+
+def test_print_view_shows_the_record_without_navigation(clerk_client, township, make):
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN, occupation="村医")
+    response = clerk_client.get(f"/candidates/{candidate.id}/print")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "孙七" in page and "村医" in page and "青山镇" in page
+    assert mask_id_number(ID_MAN) in page and ID_MAN not in page
+    assert "<nav" not in page and "navbar" not in page and 'action="/logout"' not in page
+    detail = clerk_client.get(f"/candidates/{candidate.id}").get_data(as_text=True)
+    assert "<nav" in detail and 'action="/logout"' in detail  # the checks see a bar if any
+
+
+@pytest.mark.parametrize("role", ["clerk", "secretary", "admin"])
+def test_reveal_shows_the_full_number_and_is_audited(client, township, make, role):
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN)
+    user = make.user(role, None if role == "admin" else township)
+    login(client, user)
+    detail = client.get(f"/candidates/{candidate.id}").get_data(as_text=True)
+    assert mask_id_number(ID_MAN) in detail and ID_MAN not in detail
+    assert f"/candidates/{candidate.id}/reveal-id" in detail
+    before = count(AuditEntry)
+
+    response = client.post(f"/candidates/{candidate.id}/reveal-id", data={})
+    assert response.status_code == 200
+    assert ID_MAN in response.get_data(as_text=True)
+    assert "no-store" in response.headers.get("Cache-Control", "")
+    assert count(AuditEntry) == before + 1
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.action, entry.entity, entry.entity_id) == ("reveal", "candidate", candidate.id)
+    assert (entry.actor_id, entry.township_id) == (user.id, township.id)
+    assert ID_MAN not in entry.summary and ID_MAN not in str(entry.changes)
+
+    again = client.get(f"/candidates/{candidate.id}").get_data(as_text=True)
+    assert mask_id_number(ID_MAN) in again and ID_MAN not in again
+    assert count(AuditEntry) == before + 1  # looking at the page is not a reveal
+
+
+def test_reveal_without_csrf_reveals_nothing(clerk_client, township, make):
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN)
+    before = count(AuditEntry)
+    response = clerk_client.post(f"/candidates/{candidate.id}/reveal-id", data={}, csrf=False)
+    assert response.status_code == 400
+    assert ID_MAN not in response.get_data(as_text=True)
+    assert count(AuditEntry) == before
+
+
+def test_reveal_by_get_is_not_allowed(clerk_client, township, make):
+    candidate = make.candidate(township, name="孙七", id_number=ID_MAN)
+    before = count(AuditEntry)
+    response = clerk_client.get(f"/candidates/{candidate.id}/reveal-id")
+    assert response.status_code == 405
+    assert ID_MAN not in response.get_data(as_text=True)
+    assert count(AuditEntry) == before
