@@ -1,4 +1,4 @@
-"""How areas add to a candidate's page without the roster importing them.
+"""How areas add to shared pages without importing each other.
 
 Each area registers, in its ``init_app``:
 
@@ -7,6 +7,9 @@ Each area registers, in its ``init_app``:
   query; and
 - a **timeline provider**: dated events (a placement, a training round, an assessment…) merged
   into the candidate's one timeline.
+
+- a **worklist**: things waiting for someone (below), shown in the review queue and on the
+  dashboard.
 
 The roster's views ask this registry; they never import another area.
 """
@@ -70,3 +73,45 @@ def timeline_for(candidate, user) -> list[TimelineEvent]:
     for provider in _registry()["timeline"]:
         events.extend(provider(candidate, user))
     return sorted(events, key=lambda e: (e.on, e.sort_key), reverse=True)
+
+
+# ---- worklists: what needs doing, gathered from every area ------------------------------
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    title: str  # usually the candidate's name
+    detail: str  # what is due, in a few words
+    url: str  # one click to where the decision is made
+    due_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """A list of things waiting for someone, e.g. 待审批的推荐 or 待评价的试岗.
+
+    ``load(user, limit)`` returns ``(total, items)`` — the count of all waiting items in the
+    user's scope and at most ``limit`` of them, most urgent first — in a fixed number of
+    queries. ``roles`` says who is asked to act on it; the secretaries' review queue and the
+    dashboard both read the worklists their user's role may act on or watch.
+    """
+
+    key: str
+    title: str
+    load: Callable[..., tuple[int, list[WorkItem]]]
+    roles: tuple[str, ...] = ("admin", "secretary", "clerk")
+    order: int = 100
+
+
+def register_worklist(app, worklist: Worklist) -> None:
+    lists = _registry(app).setdefault("worklists", [])
+    lists.append(worklist)
+    lists.sort(key=lambda w: w.order)
+
+
+def worklists_for(user, *, limit: int = 10) -> list[tuple[Worklist, int, list[WorkItem]]]:
+    return [
+        (worklist, *worklist.load(user, limit))
+        for worklist in _registry().get("worklists", [])
+        if user.role in worklist.roles
+    ]

@@ -2,8 +2,19 @@
 
 
 def init_app(app) -> None:
-    from app.core.sections import register_timeline
+    from app.core.sections import Worklist, register_timeline, register_worklist
+    from app.roster.queries import awaiting_decision
     from app.roster.views import bp, status_timeline
 
     app.register_blueprint(bp, url_prefix="/candidates")
     register_timeline(app, status_timeline)
+    register_worklist(
+        app,
+        Worklist(
+            key="nominations",
+            title="待审批的推荐（拟推荐、考察中）",
+            load=awaiting_decision,
+            roles=("admin", "secretary", "clerk"),
+            order=10,
+        ),
+    )

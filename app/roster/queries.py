@@ -187,3 +187,30 @@ def village_choices(user, township_id: int | None = None) -> list[tuple[int, str
         stmt = stmt.where(Village.township_id == township_id)
     stmt = stmt.order_by(Township.id, Village.name_sort, Village.id)
     return [(r.id, r.name, r.township_name) for r in db.session.execute(stmt)]
+
+
+def awaiting_decision(user, limit: int):
+    """Nominations waiting for a secretary: oldest first, one click from the decision."""
+    from flask import url_for
+
+    from app.core.sections import WorkItem
+
+    waiting = scoped(Candidate, user).where(
+        Candidate.status.in_([Status.nominated.value, Status.inspecting.value])
+    )
+    total = db.session.scalar(
+        waiting.with_only_columns(func.count(), maintain_column_froms=True)
+    )
+    rows = db.session.scalars(
+        waiting.options(joinedload(Candidate.village)).order_by(Candidate.id).limit(limit)
+    )
+    items = [
+        WorkItem(
+            title=c.name,
+            detail=f"{c.village.name} · {c.status_label} · {c.direction_label}",
+            url=url_for("roster.detail", candidate_id=c.id, _anchor="decide"),
+            due_on=None,
+        )
+        for c in rows
+    ]
+    return total, items

@@ -1,0 +1,7 @@
+"""Excel roster import and export (花名册), and backups."""
+
+
+def init_app(app) -> None:
+    from app.excel.views import bp
+
+    app.register_blueprint(bp, url_prefix="/candidates")
