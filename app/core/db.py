@@ -82,5 +82,29 @@ def configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        mode = connection.info.pop("begin_mode", "")
+        mode = connection.get_execution_options().get("sqlite_begin", "")
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def begin_write(*lock_rows) -> None:
+    """Start the transaction that checks a rule and writes, so that no other writer interleaves.
+
+    Check-then-insert races: two clerks both see "no clash" and both insert. On SQLite the
+    transaction is begun ``IMMEDIATE`` (the database's write lock is taken before the check);
+    on PostgreSQL the rows the rule hangs on (the post, the candidate, the mentor) are locked
+    ``FOR UPDATE``, so a second writer on the same rows waits until the first commits and then
+    sees its row. Call it first in the operation, with the parent rows as ``(Model, id)``.
+    Reads done before in this request are ended (they changed nothing).
+    """
+    from sqlalchemy import select
+
+    from app.extensions import db
+
+    session = db.session()
+    if session.get_bind().dialect.name == "sqlite":
+        if session.in_transaction():
+            session.commit()
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        return
+    for model, ident in lock_rows:
+        session.execute(select(model.id).where(model.id == ident).with_for_update())
