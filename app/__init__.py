@@ -8,7 +8,7 @@ from flask import Flask
 
 from app.config import INSTANCE_DIR, MIGRATIONS_DIR, Config
 
-AREAS = ("roster", "posts", "mentoring", "training", "assessment", "excel")
+AREAS = ("places", "roster", "posts", "mentoring", "training", "assessment", "excel")
 
 
 def create_app(config_class: type[Config] = Config, **overrides) -> Flask:

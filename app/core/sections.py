@@ -115,3 +115,17 @@ def worklists_for(user, *, limit: int = 10) -> list[tuple[Worklist, int, list[Wo
         for worklist in _registry().get("worklists", [])
         if user.role in worklist.roles
     ]
+
+
+# ---- trained: which candidates were trained when (for the dashboard's pipeline) ------------
+
+
+def register_trained_source(app, source: Callable[..., Any]) -> None:
+    """``source(user, since) -> Select`` of rows (candidate_id, township_id, year): a candidate
+    trained in that year (began a trial post, attended a training round…), in the user's scope.
+    """
+    _registry(app).setdefault("trained", []).append(source)
+
+
+def trained_sources(user, since: dt.date) -> list:
+    return [source(user, since) for source in _registry().get("trained", [])]

@@ -1,16 +1,19 @@
-"""The dashboard and the health check."""
+"""The dashboard (工作台) and the health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import datetime as dt
+
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from app.core.codes import Status
-from app.core.scoping import restrict
+from app.core.sections import worklists_for
 from app.extensions import db
+from app.main import queries
+from app.places import settings
 from app.places.models import Township
-from app.roster.models import Candidate
 
 bp = Blueprint("main", __name__)
 
@@ -28,26 +31,39 @@ def healthz():
 @bp.get("/")
 @login_required
 def dashboard():
-    stmt = restrict(
-        select(Candidate.township_id, Candidate.status, func.count()).group_by(
-            Candidate.township_id, Candidate.status
-        ),
-        Candidate,
-    )
-    by_township: dict[int, dict[str, int]] = {}
-    totals = {s.value: 0 for s in Status}
-    for township_id, status, count in db.session.execute(stmt):
-        by_township.setdefault(township_id, {})[status] = count
-        totals[status] = totals.get(status, 0) + count
+    today = dt.date.today()
+    totals, by_township = queries.status_counts(current_user)
     townships = db.session.scalars(
         select(Township).where(Township.id == current_user.township_id)
         if current_user.township_id
         else select(Township).order_by(Township.id)
     ).all()
+    minimum = settings.coverage_min()
+    election = settings.next_election_on()
+    seats_total, seats = queries.seat_readiness(current_user, election, limit=15)
+    years = list(range(today.year - 4, today.year + 1))
+    year = request.args.get("year", type=int)
+    year = year if year in years else today.year
+    county = current_user.is_county_level
     return render_template(
         "main/dashboard.html",
+        today=today,
         totals=totals,
         by_township=by_township,
         townships=townships,
+        township_names={t.id: t.name for t in townships},
         statuses=list(Status),
+        structure=queries.pool_structure(current_user, today),
+        coverage=queries.coverage(current_user, minimum),
+        coverage_min=minimum,
+        worklists=worklists_for(current_user, limit=5),
+        election=election,
+        seats=seats,
+        seats_total=seats_total,
+        pipeline=queries.pipeline(current_user, years, by_township=False),
+        pipeline_townships=(
+            queries.pipeline(current_user, [year], by_township=True) if county else []
+        ),
+        years=years,
+        year=year,
     )

@@ -99,3 +99,82 @@ def update_village(village: Village, name: str, is_active: bool, *, actor) -> No
             summary=f"修改 {name}",
             changes=changes,
         )
+
+
+SEAT_FIELDS = ("village_id", "kind", "holder_name", "holder_birth_date", "term_end", "notes")
+
+
+def check_seat(raw: dict, *, user) -> tuple[dict, dict[str, str]]:
+    """Normalise and check a seat; (values, errors by field)."""
+    from app.core.normalize import InputError, clean_text, parse_date
+    from app.core.scoping import scoped
+    from app.places.models import SeatKind
+
+    values, errors = {}, {}
+    try:
+        village_id = int(clean_text(raw.get("village_id")))
+    except ValueError:
+        village_id = None
+    village = (
+        db.session.scalars(scoped(Village, user).where(Village.id == village_id)).first()
+        if village_id
+        else None
+    )
+    if village is None:
+        errors["village_id"] = "请选择村（社区）（只能选择您所管理乡镇的村）"
+    values["village_id"] = village.id if village else None
+    values["township_id"] = village.township_id if village else None
+    kind = SeatKind.lookup(raw.get("kind"))
+    if kind is None:
+        errors["kind"] = "请选择岗位"
+    values["kind"] = kind.value if kind else None
+    values["holder_name"] = clean_name(raw.get("holder_name"))
+    values["notes"] = clean_text(raw.get("notes"))[:200]
+    for key, label in (("holder_birth_date", "出生日期"), ("term_end", "任期届满日期")):
+        try:
+            values[key] = parse_date(raw.get(key), label=label)
+        except InputError as exc:
+            errors[key] = str(exc)
+    if not values.get("term_end") and "term_end" not in errors:
+        errors["term_end"] = "请填写任期届满日期，换届准备据此判断岗位何时空出"
+    return values, errors
+
+
+def save_seat(seat, values: dict, *, actor):
+    """Create (seat None) or change a seat; audited, flushed."""
+    from app.places.models import VillageSeat
+
+    before = {k: getattr(seat, k) for k in SEAT_FIELDS} if seat else {}
+    if seat is None:
+        seat = VillageSeat()
+        db.session.add(seat)
+    for key in (*SEAT_FIELDS, "township_id"):
+        setattr(seat, key, values[key])
+    db.session.flush()
+    changes = audit.diff(before, {k: getattr(seat, k) for k in SEAT_FIELDS})
+    verb = "修改" if before else "新增"
+    if changes:
+        audit.record(
+            "update" if before else "create",
+            "village_seat",
+            seat.id,
+            actor=actor,
+            township_id=seat.township_id,
+            summary=f"{verb}两委岗位：{seat.village.name} {seat.kind_label}",
+            changes=changes,
+        )
+    return seat
+
+
+def delete_seat(seat, *, actor) -> None:
+    audit.record(
+        "delete",
+        "village_seat",
+        seat.id,
+        actor=actor,
+        township_id=seat.township_id,
+        summary=f"删除两委岗位：{seat.village.name} {seat.kind_label}",
+        changes=audit.diff({k: getattr(seat, k) for k in SEAT_FIELDS}, {}),
+    )
+    db.session.delete(seat)
+    db.session.flush()

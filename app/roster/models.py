@@ -72,6 +72,7 @@ class Candidate(TownshipMixin, CreatedMixin, db.Model):
             "gender",
             "source",
             "birth_date",
+            "direction",
         ),
         Index("ix_candidates_name", "name", "is_deleted", "name_sort", "id"),
         Index("ix_candidates_pinyin", "name_pinyin"),
@@ -175,6 +176,8 @@ class StatusChange(TownshipMixin, CreatedMixin, db.Model):
     """One step of a candidate's lifecycle: who moved it, when, from what to what, and why."""
 
     __tablename__ = "status_changes"
+    # The dashboard's pipeline counts uses and withdrawals by year.
+    __table_args__ = (Index("ix_status_changes_outcome", "to_status", "created_dt"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)

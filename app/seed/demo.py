@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import random
 import secrets
 import time
 from collections.abc import Callable
@@ -90,18 +91,19 @@ def seed_demo(*, count: int, seed: int, password: str | None, echo: Callable = c
     secretary_of = {u.township_id: u.id for u in users if u.role == "secretary"}
 
     rows = generate_candidates(count, seed, len(villages), today)
+    rng = random.Random(seed + 17)  # the status history's dates
     written = 0
     with click.progressbar(length=count, label="写入后备干部", show_pos=True) as bar:
         batch: list[dict] = []
         for row in rows:
             batch.append(row)
             if len(batch) >= CHUNK:
-                _write(batch, villages, clerk_of, secretary_of)
+                _write(batch, villages, clerk_of, secretary_of, rng, today)
                 written += len(batch)
                 bar.update(len(batch))
                 batch = []
         if batch:
-            _write(batch, villages, clerk_of, secretary_of)
+            _write(batch, villages, clerk_of, secretary_of, rng, today)
             written += len(batch)
             bar.update(len(batch))
     context = SeedContext(
@@ -172,7 +174,14 @@ def _users(township_ids: list[int], password_hash: str) -> list[User]:
     return users
 
 
-def _write(batch: list[dict], villages: list[Village], clerk_of: dict, secretary_of: dict):
+def _write(
+    batch: list[dict],
+    villages: list[Village],
+    clerk_of: dict,
+    secretary_of: dict,
+    rng: random.Random,
+    today: dt.date,
+):
     now = utcnow()
     candidates = []
     for row in batch:
@@ -218,7 +227,7 @@ def _write(batch: list[dict], villages: list[Village], clerk_of: dict, secretary
     for cid, row in zip(ids, candidates, strict=True):
         path = PATHS[Status(row["status"])]
         previous = None
-        for step in path:
+        for step, when in zip(path, _step_dates(path, row["entered_on"], today, rng), strict=True):
             decider = secretary_of if step != Status.nominated else clerk_of
             changes.append(
                 {
@@ -228,8 +237,32 @@ def _write(batch: list[dict], villages: list[Village], clerk_of: dict, secretary
                     "to_status": step.value,
                     "reason": REASONS.get(step, "" if previous else "新增录入"),
                     "actor_id": decider.get(row["township_id"]),
-                    "created_dt": now,
+                    "created_dt": when,
                 }
             )
             previous = step.value
     db.session.execute(insert(StatusChange.__table__), changes)
+
+
+def _step_dates(path, entered_on, today: dt.date, rng: random.Random) -> list[dt.datetime]:
+    """Plausible moments for each step, so the dashboard's pipeline has a history to count.
+
+    Nomination comes weeks before entry into the pool; a use or a withdrawal months after.
+    """
+    entered = entered_on or today - dt.timedelta(days=rng.randint(5, 120))
+    nominated = entered - dt.timedelta(days=rng.randint(20, 90) if entered_on else 0)
+    dates = []
+    for step in path:
+        if step == Status.nominated:
+            day = nominated
+        elif step in (Status.inspecting, Status.returned):
+            day = min(nominated + dt.timedelta(days=rng.randint(7, 30)), today)
+        elif step == Status.in_pool:
+            day = entered
+        else:  # used or withdrawn
+            earliest = entered + dt.timedelta(days=90)
+            span = max((today - earliest).days, 0)
+            day = earliest + dt.timedelta(days=rng.randint(0, span)) if span else today
+        moment = dt.datetime.combine(day, dt.time(9, rng.randint(0, 59)), tzinfo=dt.UTC)
+        dates.append(moment)
+    return dates

@@ -1,0 +1,111 @@
+"""Village 两委 seats (kept by clerks for 换届 planning) and the county settings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from app.core.errors import RuleError
+from app.core.forms import EmptyForm, add_errors, options
+from app.core.scoping import get_or_404, role_required, scoped
+from app.extensions import db
+from app.places import operations, settings
+from app.places.forms import SeatForm, SettingsForm
+from app.places.models import Village, VillageSeat
+from app.roster.queries import village_choices
+
+bp = Blueprint("places", __name__)
+EDITORS = ("admin", "clerk")
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    return None
+
+
+@bp.get("/seats")
+def seats():
+    rows = db.session.scalars(
+        scoped(VillageSeat)
+        .join(Village)
+        .options(joinedload(VillageSeat.village).joinedload(Village.township))
+        .order_by(VillageSeat.township_id, Village.name_sort, VillageSeat.kind)
+    ).all()
+    return render_template("places/seats.html", seats=rows, may_edit=current_user.role in EDITORS)
+
+
+def _seat_form(seat: VillageSeat | None) -> SeatForm:
+    form = SeatForm(obj=seat)
+    county = current_user.is_county_level
+    form.village_id.choices = options([("", "请选择")]) + options(
+        [
+            (vid, f"{township} · {name}" if county else name)
+            for vid, name, township in village_choices(current_user)
+        ]
+    )
+    if request.method == "GET":
+        if seat is not None:
+            form.village_id.data = str(seat.village_id)
+            form.holder_birth_date.data = (
+                seat.holder_birth_date.isoformat() if seat.holder_birth_date else ""
+            )
+            form.term_end.data = seat.term_end.isoformat() if seat.term_end else ""
+        elif request.args.get("village"):
+            form.village_id.data = request.args["village"]
+    return form
+
+
+def _edit(seat: VillageSeat | None):
+    form = _seat_form(seat)
+    if form.validate_on_submit():
+        values, errors = operations.check_seat(form.data, user=current_user)
+        if errors:
+            add_errors(form, errors)
+        else:
+            operations.save_seat(seat, values, actor=current_user)
+            db.session.commit()
+            flash("已保存两委岗位。", "success")
+            return redirect(url_for("places.seats"))
+    return render_template("places/seat.html", form=form, seat=seat, delete_form=EmptyForm())
+
+
+@bp.route("/seats/new", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def new_seat():
+    return _edit(None)
+
+
+@bp.route("/seats/<int:seat_id>", methods=["GET", "POST"])
+@role_required(*EDITORS)
+def seat(seat_id: int):
+    return _edit(get_or_404(scoped(VillageSeat), seat_id))
+
+
+@bp.post("/seats/<int:seat_id>/delete")
+@role_required(*EDITORS)
+def delete_seat(seat_id: int):
+    seat = get_or_404(scoped(VillageSeat), seat_id)
+    if EmptyForm().validate_on_submit():
+        operations.delete_seat(seat, actor=current_user)
+        db.session.commit()
+        flash("已删除该岗位。", "success")
+    return redirect(url_for("places.seats"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required("admin")
+def settings_page():
+    form = SettingsForm(data={key: settings.get(key) for key in settings.SPECS})
+    if form.validate_on_submit():
+        try:
+            settings.update(form.data, actor=current_user)
+            db.session.commit()
+        except RuleError as exc:
+            db.session.rollback()
+            add_errors(form, {exc.field: exc.message})
+        else:
+            flash("已保存设置。", "success")
+            return redirect(url_for("places.settings_page"))
+    return render_template("places/settings.html", form=form, specs=settings.SPECS)
