@@ -33,6 +33,7 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     from app.admin.views import bp as admin_bp
     from app.cli import bp as cli_bp
     from app.core.errors import register_error_handlers
+    from app.core.security import init_security
     from app.core.templating import register_template_helpers
     from app.main.views import bp as main_bp
 
@@ -44,5 +45,6 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     for area in AREAS:
         importlib.import_module(f"app.{area}").init_app(app)
     register_error_handlers(app)
+    init_security(app)
     register_template_helpers(app)
     return app

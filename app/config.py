@@ -42,6 +42,9 @@ class Config:
     ROSTER_PAGE_SIZE = 50
     ROSTER_TIMEZONE = "Asia/Shanghai"
     ROSTER_ADMIN_PASSWORD = os.environ.get("ROSTER_ADMIN_PASSWORD")
+    ROSTER_LOGIN_MAX_FAILURES = 5
+    ROSTER_LOGIN_WINDOW_MINUTES = 15
+    ROSTER_IDLE_MINUTES = int(os.environ.get("ROSTER_IDLE_MINUTES", "30"))
 
     @classmethod
     def finalise(cls, config: dict) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import event, func, select, text
 
 TARGET_MS = 50.0
+TARGETS_MS = {"dashboard": 500.0, "candidate page": 100.0}
 PASSWORD = "bench-password-1"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,22 @@ ROOT = Path(__file__).resolve().parent.parent
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _candidate_path(username: str) -> str:
+    """A candidate the user may see: the first in_pool one of its scope."""
+    from app.accounts.models import User
+    from app.core.scoping import scoped
+    from app.extensions import db
+    from app.roster.models import Candidate
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    candidate_id = db.session.scalar(
+        scoped(Candidate, user)
+        .where(Candidate.status == "in_pool")
+        .with_only_columns(func.min(Candidate.id))
+    )
+    return f"/candidates/{candidate_id}"
 
 
 def main() -> None:
@@ -79,6 +96,7 @@ def main() -> None:
             client.post("/login", data={"username": username, "password": PASSWORD})
             scope = "county (200k)" if username == "admin" else "one township"
             pages = [
+                ("dashboard", "/"),
                 ("roster first page", "/candidates/"),
                 ("filtered page", "/candidates/?status=in_pool&education=bachelor&gender=F"),
                 ("filtered, age, p3", "/candidates/?political=01&age_min=30&age_max=40&page=3"),
@@ -88,6 +106,7 @@ def main() -> None:
                 ("q search: ID tail", "/candidates/?q=1234"),
                 ("sorted by entry date", "/candidates/?sort=-entered_on"),
             ]
+            pages.append(("candidate page", _candidate_path(username)))
             for label, path in pages:
                 samples = []
                 for _ in range(args.runs):
@@ -103,10 +122,11 @@ def main() -> None:
         print(f"{'scope':<15} {'page':<22} {'median ms':>10} {'p95 ms':>8} {'SQL':>4}  target")
         for scope, label, samples, n_sql in timings:
             median = statistics.median(samples)
-            verdict = "ok" if median < TARGET_MS else "OVER"
+            target = TARGETS_MS.get(label, TARGET_MS)
+            verdict = "ok" if median < target else "OVER"
             print(
                 f"{scope:<15} {label:<22} {median:>10.1f} {_percentile(samples, 0.95):>8.1f} "
-                f"{n_sql:>4}  < {TARGET_MS:.0f} ms {verdict}"
+                f"{n_sql:>4}  < {target:.0f} ms {verdict}"
             )
 
         if args.plans:

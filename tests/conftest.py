@@ -162,7 +162,7 @@ class Factory:
         n = self._next()
         values = {
             "name": "张三",
-            "id_number": make_id_number("430521", dt.date(1990, 5, 3), n % 1000, "M"),
+            "id_number": make_id_number("430521", dt.date(1990, 5, 3), (n * 2) % 1000, "M"),
             "political": "01",
             "education": "bachelor",
             "source": "veteran",

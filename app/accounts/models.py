@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.codes import Role
-from app.core.db import CreatedMixin, UTCDateTime
+from app.core.db import CreatedMixin, UTCDateTime, utcnow
 from app.extensions import db
 from app.places.models import Township
 
@@ -66,3 +66,16 @@ class User(UserMixin, CreatedMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class LoginAttempt(db.Model):
+    """Every login attempt, kept in the database so throttling holds across all workers."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_username_dt", "username", "created_dt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60))
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from app.accounts.forms import PasswordForm
+from app.accounts import throttle
+from app.accounts.forms import LoginForm, PasswordForm
 from app.accounts.models import User
 from app.accounts.operations import set_password
 from app.accounts.passwords import verify_password
@@ -53,40 +55,46 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    from app.accounts.forms import LoginForm
-
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
-    if form.validate_on_submit():
-        username = clean_text(form.username.data)
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is None or not verify_password(user.password_hash, form.password.data or ""):
-            audit.record(
-                "login_failed",
-                "user",
-                user.id if user else None,
-                summary=f"登录失败：{username[:60]}",
-            )
-            db.session.commit()
-            form.password.errors = ["用户名或密码不正确"]
-        elif not user.is_enabled:
-            form.username.errors = ["此账号已停用，请联系县委组织部"]
-        else:
-            session.clear()  # a fresh session at login: nothing carried over from before
-            login_user(user)
-            user.last_login_dt = utcnow()
-            audit.record(
-                "login",
-                "user",
-                user.id,
-                actor=user,
-                township_id=user.township_id,
-                summary=f"{user.username} 登录",
-            )
-            db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("accounts/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("accounts/login.html", form=form)
+    username = clean_text(form.username.data)[:60]
+    ip = request.remote_addr or ""
+    wait = throttle.wait_minutes(username)
+    if wait:
+        audit.record("login_throttled", "user", None, summary=f"登录过于频繁：{username}")
+        db.session.commit()
+        form.password.errors = [f"登录失败次数过多，为保护账号安全，请 {wait} 分钟后再试。"]
+        return render_template("accounts/login.html", form=form), 429
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not verify_password(user.password_hash, form.password.data or ""):
+        throttle.note(username, ip, succeeded=False)
+        audit.record(
+            "login_failed", "user", user.id if user else None, summary=f"登录失败：{username}"
+        )
+        db.session.commit()
+        form.password.errors = ["用户名或密码不正确"]
+        return render_template("accounts/login.html", form=form)
+    if not user.is_enabled:
+        form.username.errors = ["此账号已停用，请联系县委组织部"]
+        return render_template("accounts/login.html", form=form)
+    session.clear()  # a fresh session at login: nothing carried over from before
+    login_user(user)
+    session["seen"] = int(time.time())
+    throttle.note(username, ip, succeeded=True)
+    user.last_login_dt = utcnow()
+    audit.record(
+        "login",
+        "user",
+        user.id,
+        actor=user,
+        township_id=user.township_id,
+        summary=f"{user.username} 登录",
+    )
+    db.session.commit()
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")

@@ -42,9 +42,30 @@ def _page(code: int, detail: str | None = None):
     return render_template("errors.html", code=code, title=title, text=detail or text), code
 
 
+def _denied(_error):
+    """A 403 is itself worth an audit entry: who tried what."""
+    from flask_login import current_user
+
+    from app.core import audit
+
+    db.session.rollback()
+    user = current_user if current_user.is_authenticated else None
+    audit.record(
+        "denied",
+        "request",
+        None,
+        actor=user,
+        township_id=getattr(user, "township_id", None),
+        summary=f"拒绝访问：{request.method} {request.path}",
+    )
+    db.session.commit()
+    return _page(403)
+
+
 def register_error_handlers(app) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: _page(code))
+    app.register_error_handler(403, _denied)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

@@ -1,0 +1,103 @@
+"""Headers, login throttling, the idle timeout and the audit of denied requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from sqlalchemy import select, update
+
+from app.accounts.models import LoginAttempt
+from app.core.audit import AuditEntry
+from app.extensions import db
+from tests.conftest import DEFAULT_PASSWORD, login
+
+
+def test_pages_carry_the_security_headers(client, make):
+    login(client, make.user("admin"))
+    response = client.get("/candidates/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cache-Control"] == "no-store"
+    static = client.get("/static/app.css")
+    static.close()
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_no_page_has_inline_script_or_style(client, make):
+    township = make.township()
+    candidate = make.candidate(township)
+    login(client, make.user("admin"))
+    for path in (
+        "/",
+        "/candidates/",
+        f"/candidates/{candidate.id}",
+        "/candidates/new",
+        f"/candidates/{candidate.id}/print",
+        "/admin/users",
+        "/login",
+    ):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>" not in html and " style=" not in html, path
+        assert "<script" not in html.replace('<script src="', ""), path
+
+
+def fail(client, username, times):
+    for _ in range(times):
+        response = client.post("/login", data={"username": username, "password": "wrong-password"})
+        assert response.status_code == 200
+
+
+def test_five_failures_make_the_username_wait(client, make):
+    user = make.user("clerk", make.township(), username="zhangsan")
+    fail(client, "zhangsan", 5)
+    response = client.post("/login", data={"username": "zhangsan", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 429
+    assert "分钟后再试" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # still not logged in
+    # Another username is not held up by someone else's failures.
+    other = make.user("clerk", user.township, username="lisi")
+    login(client, other)
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "login_throttled"))
+
+
+def test_the_wait_ends_when_the_window_has_passed(client, make):
+    user = make.user("clerk", make.township(), username="wangwu")
+    fail(client, "wangwu", 5)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=16)
+    db.session.execute(update(LoginAttempt).values(created_dt=past))
+    db.session.commit()
+    login(client, user)
+
+
+def test_a_success_resets_the_count(client, make):
+    user = make.user("clerk", make.township(), username="zhaoliu")
+    fail(client, "zhaoliu", 4)
+    login(client, user)
+    client.post("/logout", data={})
+    fail(client, "zhaoliu", 4)
+    login(client, user)
+
+
+def test_idle_session_is_logged_out(client, make, app):
+    login(client, make.user("clerk", make.township()))
+    assert client.get("/candidates/").status_code == 200
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - app.config["ROSTER_IDLE_MINUTES"] * 60 - 5
+    response = client.get("/candidates/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/candidates/").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/audit", "/places/settings"])
+def test_denied_requests_are_audited(client, make, path):
+    clerk = make.user("clerk", make.township())
+    login(client, clerk)
+    assert client.get(path).status_code == 403
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "denied")).one()
+    assert entry.actor_id == clerk.id and path in entry.summary
