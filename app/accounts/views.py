@@ -15,7 +15,7 @@ from app.accounts.models import User
 from app.accounts.operations import set_password
 from app.accounts.passwords import verify_password
 from app.core import audit
-from app.core.db import utcnow
+from app.core.db import begin_write, utcnow
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm
 from app.core.normalize import clean_text
@@ -64,12 +64,16 @@ def login():
     ip = request.remote_addr or ""
     wait = throttle.wait_minutes(username)
     if wait:
+        begin_write()
         audit.record("login_throttled", "user", None, summary=f"登录过于频繁：{username}")
         db.session.commit()
         form.password.errors = [f"登录失败次数过多，为保护账号安全，请 {wait} 分钟后再试。"]
         return render_template("accounts/login.html", form=form), 429
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not verify_password(user.password_hash, form.password.data or ""):
+    verified = user is not None and verify_password(user.password_hash, form.password.data or "")
+    # Hashing is slow on purpose, so it runs outside the write lock; the writes below queue.
+    begin_write()
+    if not verified:
         throttle.note(username, ip, succeeded=False)
         audit.record(
             "login_failed", "user", user.id if user else None, summary=f"登录失败：{username}"

@@ -108,3 +108,27 @@ def begin_write(*lock_rows) -> None:
         return
     for model, ident in lock_rows:
         session.execute(select(model.id).where(model.id == ident).with_for_update())
+
+
+# Views that read for a while before they write (password hashing) and take care themselves
+# to end their read transaction first; every other write request begins IMMEDIATE on SQLite.
+READ_FIRST_ENDPOINTS = {"accounts.login", "static", "bootstrap.static"}
+
+
+def init_write_transactions(app) -> None:
+    """On SQLite, every POST starts its transaction with ``BEGIN IMMEDIATE``.
+
+    In WAL mode a transaction that reads and then writes fails at once with "database is
+    locked" (SQLITE_BUSY_SNAPSHOT) when another connection committed in between: the busy
+    timeout cannot help it. Taking the write lock at the start makes writers queue instead.
+    Runs before anything else in the request touches the session (the user's loading too).
+    """
+    from flask import request
+
+    @app.before_request
+    def _immediate_for_writes():
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if request.endpoint in READ_FIRST_ENDPOINTS:
+            return
+        begin_write()
