@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 export ROSTER_ENV ?= development
 
-.PHONY: run test lint bench install install-test clean
+.PHONY: run test lint bench load screenshots install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ lint: install-test
 
 bench: install
 	$(BIN)/python -m bench.roster $(BENCH_ARGS)
+	$(BIN)/python -m bench.excel $(BENCH_ARGS)
+
+load: install
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+screenshots: install-test
+	$(BIN)/python -m tools.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
