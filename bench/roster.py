@@ -50,13 +50,19 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--db", default=str(ROOT / "bench-roster.db"))
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="run on this database instead (e.g. PostgreSQL); it is emptied and reseeded "
+        "unless it already holds --candidates candidates",
+    )
     parser.add_argument("--fresh", action="store_true", help="rebuild the scratch database")
     parser.add_argument("--plans", action="store_true", help="print EXPLAIN QUERY PLAN")
     args = parser.parse_args()
 
     os.environ.setdefault("ROSTER_ENV", "development")
     db_path = Path(args.db)
-    url = f"sqlite:///{db_path}"
+    url = args.database_url or f"sqlite:///{db_path}"
 
     from flask_migrate import upgrade
 
@@ -67,17 +73,22 @@ def main() -> None:
     app = create_app(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
     with app.app_context():
         have = 0
-        if db_path.exists() and not args.fresh:
+        if (args.database_url or db_path.exists()) and not args.fresh:
             try:
                 have = db.session.scalar(select(func.count()).select_from(Candidate)) or 0
-            except Exception:  # noqa: BLE001 — an unreadable scratch file is rebuilt
+            except Exception:  # noqa: BLE001 — an unreadable or empty scratch database
+                db.session.rollback()
                 have = 0
         if have != args.candidates:
             db.session.remove()
+            if db.engine.dialect.name == "postgresql":
+                with db.engine.begin() as conn:
+                    conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                    conn.execute(text("CREATE SCHEMA public"))
             db.engine.dispose()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-            upgrade()
+            upgrade(revision="heads")
             from app.seed.demo import seed_demo
 
             started = time.perf_counter()
@@ -118,7 +129,8 @@ def main() -> None:
                 timings.append((scope, label, samples, len(statements)))
             client.post("/logout")
 
-        print(f"\nRoster on {args.candidates:,} candidates, SQLite, {args.runs} runs each")
+        backend = db.engine.dialect.name
+        print(f"\nRoster on {args.candidates:,} candidates, {backend}, {args.runs} runs each")
         print(f"{'scope':<15} {'page':<22} {'median ms':>10} {'p95 ms':>8} {'SQL':>4}  target")
         for scope, label, samples, n_sql in timings:
             median = statistics.median(samples)
@@ -137,8 +149,9 @@ def main() -> None:
             for q in ("zhangs", "wj", "1234"):
                 stmt = ordered(roster_select(admin, RosterFilters(q=q)), RosterFilters(q=q))
                 sql = str(stmt.limit(50).compile(db.engine, compile_kwargs={"literal_binds": True}))
-                print(f"\nEXPLAIN QUERY PLAN q={q}")
-                for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}")):
+                explain = "EXPLAIN QUERY PLAN" if backend == "sqlite" else "EXPLAIN"
+                print(f"\n{explain} q={q}")
+                for row in db.session.execute(text(f"{explain} {sql}")):
                     print("  ", row[-1])
 
 
