@@ -1,8 +1,44 @@
-"""Every model, imported once so that Alembic and ``create_all`` see the whole schema."""
+"""Every model, importable from one place (Alembic and ``create_all`` see the whole schema).
 
-from app.accounts.models import User
+``create_app`` imports each area, which registers its models; this module lists them for
+scripts and shells that want them all without building an app.
+"""
+
+from app.accounts.models import LoginAttempt, User
+from app.assessment.models import Assessment, DynamicNote, Inspection, Outcome
 from app.core.audit import AuditEntry
-from app.places.models import Township, Village
+from app.excel.models import ExcelUpload
+from app.mentoring.models import Mentor, MentoringActivity, Pairing, VillagePairing
+from app.places.models import Setting, Township, Village, VillageSeat
+from app.posts.models import Batch, Placement, Post, RotationPlanItem
 from app.roster.models import Candidate, StatusChange
+from app.training.models import Enrolment, Programme, Round, RoundResult
 
-__all__ = ["AuditEntry", "Candidate", "StatusChange", "Township", "User", "Village"]
+__all__ = [
+    "Assessment",
+    "AuditEntry",
+    "Batch",
+    "Candidate",
+    "DynamicNote",
+    "Enrolment",
+    "ExcelUpload",
+    "Inspection",
+    "LoginAttempt",
+    "Mentor",
+    "MentoringActivity",
+    "Outcome",
+    "Pairing",
+    "Placement",
+    "Post",
+    "Programme",
+    "RotationPlanItem",
+    "Round",
+    "RoundResult",
+    "Setting",
+    "StatusChange",
+    "Township",
+    "User",
+    "Village",
+    "VillagePairing",
+    "VillageSeat",
+]

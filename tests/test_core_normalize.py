@@ -29,7 +29,8 @@ from app.core.normalize import (
         ("a\t\tb\nc\r\nd", "a b c d"),
         ("\u3000村委会\u3000\u3000主任\u3000", "村委会 主任"),
         ("ＡＢＣ１２３", "ABC123"),
-        ("（湖南）", "(湖南)"),  # NFKC maps full-width brackets too
+        ("（湖南）", "（湖南）"),  # Chinese punctuation in prose stays as typed
+        ("备注：同意，１２人", "备注：同意，12人"),
         ("a\u00a0b", "a b"),  # no-break space
         ("\ufeff张三\u200b", "张三"),  # byte-order mark, zero-width space
         (12, "12"),

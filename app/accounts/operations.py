@@ -11,7 +11,7 @@ from app.accounts.passwords import hash_password, password_problem
 from app.core import audit
 from app.core.codes import Role
 from app.core.errors import RuleError
-from app.core.normalize import clean_text
+from app.core.normalize import clean_identifier, clean_text
 from app.extensions import db
 from app.places.models import Township
 
@@ -42,7 +42,7 @@ def create_user(
     township_id: int | None = None,
     display_name: str = "",
 ) -> User:
-    username = clean_text(username)
+    username = clean_identifier(username)
     _check(username, role, township_id, None)
     problem = password_problem(password)
     if problem:
@@ -71,7 +71,7 @@ def create_user(
 
 
 def update_user(user: User, values: dict, *, actor) -> None:
-    username = clean_text(values["username"])
+    username = clean_identifier(values["username"])
     _check(username, values["role"], values["township_id"], user)
     before = {k: getattr(user, k) for k in FIELDS}
     user.username = username

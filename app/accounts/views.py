@@ -18,7 +18,7 @@ from app.core import audit
 from app.core.db import begin_write, utcnow
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm
-from app.core.normalize import clean_text
+from app.core.normalize import clean_identifier
 from app.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -60,7 +60,7 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form)
-    username = clean_text(form.username.data)[:60]
+    username = clean_identifier(form.username.data)[:60]
     ip = request.remote_addr or ""
     wait = throttle.wait_minutes(username)
     if wait:

@@ -275,3 +275,144 @@ SURNAME_READINGS = {
     "令狐": "linghu",
     "澹台": "tantai",
 }
+
+# ---- assessment area: inspections, assessments, dynamic notes, outcomes -------------------
+
+InspectionMethod = _labeled(
+    "InspectionMethod",
+    [
+        ("opinion_poll", "民意调查"),
+        ("special_survey", "专项调查"),
+        ("extended", "延伸考察"),
+        ("field_visit", "实地走访"),
+        ("home_visit", "家访"),
+        ("interview", "个别谈话"),
+    ],
+    {"民主测评": "民意调查", "走访": "实地走访", "谈话": "个别谈话", "个别谈话了解": "个别谈话"},
+)
+
+AssessmentKind = _labeled(
+    "AssessmentKind",
+    [("regular", "平时考核"), ("annual", "年终考核")],
+    {"平时": "平时考核", "年终": "年终考核", "年度考核": "年终考核"},
+)
+
+AssessmentGrade = _labeled(
+    "AssessmentGrade",
+    [
+        ("excellent", "优秀"),
+        ("competent", "称职"),
+        ("basically_competent", "基本称职"),
+        ("incompetent", "不称职"),
+    ],
+)
+
+NoteKind = _labeled(
+    "NoteKind",
+    [("thought", "思想动态"), ("whereabouts", "去向"), ("employment", "就业")],
+    {"思想": "思想动态", "就业变化": "就业", "去向变化": "去向"},
+)
+
+OutcomeKind = _labeled(
+    "OutcomeKind",
+    [
+        ("party_secretary", "当选村党组织书记"),
+        ("committee_director", "当选村委会主任"),
+        ("committee_member", "当选村两委成员"),
+        ("township_reserve", "列为镇级后备干部"),
+        ("township_office", "进入镇机关部门"),
+    ],
+)
+
+WithdrawalReason = _labeled(
+    "WithdrawalReason",
+    [
+        ("away", "外出"),
+        ("failed_assessment", "考核不合格"),
+        ("own_request", "本人申请"),
+        ("political", "政治筛查"),
+        ("over_age", "年龄超限"),
+        ("other", "其他"),
+    ],
+)
+
+# ---- posts area: trial-post rotations (试岗锻炼) ---------------------------------------------
+
+PostKind = _labeled(
+    "PostKind",
+    [
+        ("window", "窗口试岗"),
+        ("cross_village", "跨村任职"),
+        ("township_shadow", "跟岗锻炼"),
+        ("frontline", "一线实践"),
+    ],
+    {
+        "窗口": "窗口试岗",
+        "便民服务窗口": "窗口试岗",
+        "跨村": "跨村任职",
+        "跟岗": "跟岗锻炼",
+        "急难险重": "一线实践",
+        "基层一线": "一线实践",
+    },
+)
+
+PlacementGrade = _labeled(
+    "PlacementGrade",
+    [("excellent", "优秀"), ("pass", "合格"), ("basic_pass", "基本合格"), ("fail", "不合格")],
+)
+
+# The windows of a township's party-and-masses service centre (党群服务中心), 帮办代办 first:
+# every new township starts with one post per window.
+SERVICE_CENTRE_WINDOWS = (
+    "帮办代办",
+    "党政综合",
+    "村镇规划",
+    "社会保障",
+    "民政救助",
+    "财政一卡通",
+    "农牧林水",
+    "卫生计生",
+    "退役军人",
+    "网格服务",
+)
+
+# ---- mentoring (结对帮带) -------------------------------------------------------------------
+
+MentorPosition = _labeled(
+    "MentorPosition",
+    [
+        ("party_secretary", "村党组织书记"),
+        ("committee_director", "村委会主任"),
+        ("former_secretary", "老支书"),
+        ("former_township", "老乡镇"),
+        ("township_leader", "镇领导"),
+        ("resident_cadre", "驻村干部"),
+    ],
+    {
+        "村支书": "村党组织书记",
+        "支部书记": "村党组织书记",
+        "村主任": "村委会主任",
+        "老书记": "老支书",
+        "老干部": "老乡镇",
+        "乡镇领导": "镇领导",
+        "驻村第一书记": "驻村干部",
+        "第一书记": "驻村干部",
+    },
+)
+
+MentoringForm = _labeled(
+    "MentoringForm",
+    [
+        ("face_to_face", "面对面指导"),
+        ("committee_meeting", "列席两委会"),
+        ("onsite", "现场教学"),
+        ("phone", "电话指导"),
+        ("other", "其他"),
+    ],
+    {"参加两委会": "列席两委会", "当面指导": "面对面指导", "电话": "电话指导"},
+)
+
+VillagePairingKind = _labeled(
+    "VillagePairingKind",
+    [("strong_strong", "强强联合"), ("strong_weak", "强弱联合")],
+)

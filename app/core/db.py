@@ -132,3 +132,10 @@ def init_write_transactions(app) -> None:
         if request.endpoint in READ_FIRST_ENDPOINTS:
             return
         begin_write()
+
+
+def year_of(column):
+    """The calendar year of a date or datetime column, as an integer on every backend."""
+    from sqlalchemy import Integer, cast, extract
+
+    return cast(extract("year", column), Integer)

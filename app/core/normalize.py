@@ -1,8 +1,9 @@
 """Cleaning what clerks paste or import: text, names, phone numbers, dates and integers.
 
 Input arrives from forms, Word documents and Excel cells, so it carries full-width
-characters (NFKC makes them ASCII), stray whitespace, Excel date serials and numbers
-stored as floats. Refusals raise InputError with a Chinese message for the user.
+characters (digits and letters become ASCII; in prose, Chinese punctuation stays), stray
+whitespace, Excel date serials and numbers stored as floats. Refusals raise InputError
+with a Chinese message for the user.
 """
 
 from __future__ import annotations
@@ -33,14 +34,40 @@ def _nfkc(value: object) -> str:
     return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
 
 
-def clean_text(value: object) -> str:
-    """One line of text: NFKC, stripped, every whitespace run (U+3000, tabs, newlines) one space.
+# Full-width digits and Latin letters (and the ideographic space) as ASCII; Chinese
+# punctuation (，：（）) is left as written — it belongs in Chinese prose.
+_FULL_WIDTH = {
+    **{code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)},
+    **{code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)},
+    **{code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)},
+    0x3000: 0x20,
+} | _INVISIBLE
 
-    NFKC also turns full-width punctuation into ASCII ('（' -> '('), which is acceptable here.
-    """
+
+def _compact(value: object) -> str:
+    """For values with a fixed form (names, phones, dates, numbers): full NFKC, so that
+    full-width brackets and stops too become ASCII; whitespace runs become one space."""
     if value is None:
         return ""
     return " ".join(_nfkc(value).split())
+
+
+def _fold(value: object) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return text.translate(_FULL_WIDTH)
+
+
+def clean_text(value: object) -> str:
+    """One line of prose: full-width digits and letters as ASCII, stripped, every whitespace
+    run (U+3000, tabs, newlines) one space. Chinese punctuation stays as typed."""
+    if value is None:
+        return ""
+    return " ".join(_fold(value).split())
+
+
+def clean_identifier(value: object) -> str:
+    """A login name or code: NFKC (full-width ＿ and ． too), no whitespace at all."""
+    return "".join(_compact(value).split())
 
 
 def clean_multiline(value: object) -> str:
@@ -48,7 +75,7 @@ def clean_multiline(value: object) -> str:
     dropped. '\\r\\n', '\\r' and Unicode line separators all become '\\n'."""
     if value is None:
         return ""
-    lines = [" ".join(line.split()) for line in _nfkc(value).splitlines()]
+    lines = [" ".join(line.split()) for line in _fold(value).splitlines()]
     while lines and not lines[-1]:
         lines.pop()
     while lines and not lines[0]:
@@ -65,7 +92,7 @@ _NAME_SEPARATORS = re.compile("[\u2022.\u30fb\u2027\u2219\u22c5\u00b7]+")
 def clean_name(value: object) -> str:
     """A person's name: clean_text without any whitespace ('张 三' -> '张三') and every
     separator of a minority name written as '·' (U+00B7), once, never at either end."""
-    text = "".join(clean_text(value).split())
+    text = "".join(_compact(value).split())
     return _NAME_SEPARATORS.sub("·", text).strip("·")
 
 
@@ -91,7 +118,7 @@ def parse_phone(value: object) -> str:
         raise InputError(PHONE_MESSAGE)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = clean_text(value)
+    text = _compact(value)
     if not text:
         return ""
     if _EXTENSION.search(text):
@@ -147,7 +174,7 @@ def parse_date(value: object, *, label: str = "日期") -> datetime.date | None:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return excel_serial_to_date(value, label=label)
-    text = clean_text(value)
+    text = _compact(value)
     if not text:
         return None
     match = _DATE_YMD.fullmatch(text) or _DATE_COMPACT.fullmatch(text)
@@ -182,7 +209,7 @@ def parse_int(value: object, *, label: str = "数值") -> int | None:
         if value.is_integer():
             return int(value)
         raise InputError(f"{label}“{value:g}”不是整数，请填写整数（如 12）")
-    text = "".join(clean_text(value).split())
+    text = "".join(_compact(value).split())
     if not text:
         return None
     if not _INTEGER.fullmatch(text):

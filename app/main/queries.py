@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, false, func, literal, or_, select
 
 from app.core.codes import Education, Gender, Political, Source, Status
+from app.core.db import year_of
 from app.core.scoping import restrict
 from app.extensions import db
 from app.places import settings
@@ -185,10 +186,6 @@ class PipelineRow:
     median_days_to_use: float | None = None
 
 
-def _year(column):
-    return func.cast(func.extract("year", column), db.Integer)
-
-
 def _days_between(later, earlier):
     if db.engine.dialect.name == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
@@ -210,7 +207,7 @@ def pipeline(user, years: list[int], *, by_township: bool) -> list[PipelineRow]:
         keys = [c for c in (township_col if by_township else None, year_col) if c is not None]
         return columns, keys + list(rest)
 
-    columns, keys = grouped(Candidate.township_id, _year(Candidate.entered_on))
+    columns, keys = grouped(Candidate.township_id, year_of(Candidate.entered_on))
     entered = restrict(
         select(*columns, func.count()).where(Candidate.entered_on >= first).group_by(*keys),
         Candidate,
@@ -220,7 +217,7 @@ def pipeline(user, years: list[int], *, by_township: bool) -> list[PipelineRow]:
         cells[(township_id, year)]["entered"] = count
 
     columns, keys = grouped(
-        StatusChange.township_id, _year(StatusChange.created_dt), StatusChange.to_status
+        StatusChange.township_id, year_of(StatusChange.created_dt), StatusChange.to_status
     )
     outcomes = restrict(
         select(*columns, StatusChange.to_status, func.count())
@@ -256,7 +253,7 @@ def _median_days_to_use(user, first: dt.date, by_township: bool):
     used = restrict(
         select(
             (StatusChange.township_id if by_township else literal(0)).label("t"),
-            _year(StatusChange.created_dt).label("y"),
+            year_of(StatusChange.created_dt).label("y"),
             days.label("d"),
         )
         .join(Candidate, Candidate.id == StatusChange.candidate_id)

@@ -2,6 +2,49 @@
 
 
 def init_app(app) -> None:
-    from app.posts.views import bp
+    from sqlalchemy import event
+
+    from app.core.sections import (
+        CandidateSection,
+        Worklist,
+        register_section,
+        register_timeline,
+        register_trained_source,
+        register_worklist,
+    )
+    from app.places.models import Township
+    from app.posts import models  # noqa: F401  (the area's tables, before Alembic looks)
+    from app.posts.operations import open_windows
+    from app.posts.queries import due_worklist, trained_rows, unevaluated_worklist
+    from app.posts.views import bp, candidate_section, placement_timeline
 
     app.register_blueprint(bp, url_prefix="/posts")
+    # A new township starts with the ten windows of its service centre, in the same flush.
+    # Mapper events are global, so the listener is added once however many apps are made.
+    if not event.contains(Township, "after_insert", open_windows):
+        event.listen(Township, "after_insert", open_windows)
+    register_section(
+        app,
+        CandidateSection(
+            key="placements",
+            title="试岗锻炼",
+            template="posts/_candidate_section.html",
+            load=candidate_section,
+            order=20,
+        ),
+    )
+    register_timeline(app, placement_timeline)
+    register_trained_source(app, trained_rows)
+    register_worklist(
+        app,
+        Worklist(key="placements_due", title="即将结束的试岗", load=due_worklist, order=40),
+    )
+    register_worklist(
+        app,
+        Worklist(
+            key="placements_unevaluated",
+            title="待评价的试岗",
+            load=unevaluated_worklist,
+            order=41,
+        ),
+    )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from app.core.codes import Education, Gender, Political, Source, Status
+from app.core.codes import Education, Gender, Political, PostKind, Source, Status
 from app.core.normalize import clean_text
 from app.core.pinyin import is_pinyin_query
 from app.core.scoping import restrict, scoped
@@ -28,6 +28,9 @@ SORTS = {
     "-created": ("录入时间（新→旧）", (Candidate.id.desc(),)),
 }
 STATUS_ALL = "all"
+# The trial-post filters (试岗锻炼): currently placed, post kind, rotation plan complete.
+PLACED = {"yes": "正在试岗", "no": "当前未试岗"}
+PLAN = {"complete": "已完成轮岗计划", "incomplete": "未完成轮岗计划"}
 
 
 @dataclass
@@ -42,6 +45,9 @@ class RosterFilters:
     gender: str = ""
     age_min: int | None = None
     age_max: int | None = None
+    placed: str = ""
+    post_kind: str = ""
+    plan: str = ""
     sort: str = "name"
     page: int = 1
 
@@ -69,6 +75,9 @@ class RosterFilters:
             gender=member("gender", Gender),
             age_min=number("age_min"),
             age_max=number("age_max"),
+            placed=args.get("placed") if args.get("placed") in PLACED else "",
+            post_kind=member("post_kind", PostKind),
+            plan=args.get("plan") if args.get("plan") in PLAN else "",
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
             page=max(number("page") or 1, 1),
         )
@@ -126,6 +135,10 @@ def roster_filter(stmt: Select, f: RosterFilters, *, today: dt.date | None = Non
         stmt = stmt.where(Candidate.birth_date <= _years_before(today, f.age_min))
     if f.age_max is not None:
         stmt = stmt.where(Candidate.birth_date > _years_before(today, f.age_max + 1))
+    if f.placed or f.post_kind or f.plan:
+        from app.posts.queries import roster_clauses
+
+        stmt = stmt.where(*roster_clauses(f.placed, f.post_kind, f.plan, today))
     return stmt
 
 
@@ -198,9 +211,7 @@ def awaiting_decision(user, limit: int):
     waiting = scoped(Candidate, user).where(
         Candidate.status.in_([Status.nominated.value, Status.inspecting.value])
     )
-    total = db.session.scalar(
-        waiting.with_only_columns(func.count(), maintain_column_froms=True)
-    )
+    total = db.session.scalar(waiting.with_only_columns(func.count(), maintain_column_froms=True))
     rows = db.session.scalars(
         waiting.options(joinedload(Candidate.village)).order_by(Candidate.id).limit(limit)
     )

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.codes import Education, Gender, Political, Source, Status
+from app.core.codes import Education, Gender, Political, PostKind, Source, Status
 from app.core.errors import RuleError, StaleRecord
 from app.core.forms import EmptyForm, add_errors
 from app.core.scoping import get_or_404, role_required, scoped
@@ -22,6 +22,8 @@ from app.roster.checks import check_candidate, duplicate_problem
 from app.roster.forms import CandidateForm, StatusForm
 from app.roster.models import Candidate, StatusChange, display_value
 from app.roster.queries import (
+    PLACED,
+    PLAN,
     SORTS,
     STATUS_ALL,
     RosterFilters,
@@ -72,6 +74,9 @@ def index():
             "education": Education.choices(),
             "political": Political.choices(),
             "gender": Gender.choices(),
+            "placed": list(PLACED.items()),
+            "post_kind": PostKind.choices(),
+            "plan": list(PLAN.items()),
             "sort": [(k, v[0]) for k, v in SORTS.items()],
         },
     )

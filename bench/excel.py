@@ -1,0 +1,292 @@
+"""``python -m bench.excel``: the Excel export and import on the 200,000-candidate scratch SQLite.
+
+Uses ``bench-roster.db`` (built by ``python -m bench.roster``; built here the same way when it is
+missing or holds another number of candidates). Prints:
+
+- the export of the whole county (200,000 rows, ``/candidates/export.xlsx?status=all`` as an
+  admin) and of one township (as its clerk): time, file size and the peak memory (RSS) of the
+  process doing it — each run in a fresh child process, so the peak is the export's own;
+- the import as a township clerk: a 2,000-row workbook (the web's limit per file) uploaded and
+  previewed through HTTP (read, check every row), then the confirmation's work (check again,
+  write); and a 5,000-row workbook through the path ``import-roster`` takes. Writes are rolled
+  back afterwards, so the scratch database keeps its 200,000 candidates.
+
+    python -m bench.excel [--candidates 200000] [--web-rows 2000] [--cli-rows 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Before anything imports ``app.config``, which reads the environment once.
+os.environ.setdefault("ROSTER_ENV", "development")
+PASSWORD = "bench-password-1"  # the password bench.roster seeds with
+EXPORT_TARGET_S = 60.0
+EXPORT_TARGET_MB = 300.0
+
+
+def _rss_mb() -> float:
+    """The process's peak resident memory, in MB (since the last ``_reset_peak``)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _reset_peak() -> bool:
+    """Start the peak afresh (Linux): logging in hashes a password with argon2's 64 MB, and
+    that peak is not the export's."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _app(db_path: Path):
+    from app import create_app
+
+    return create_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{db_path}", WTF_CSRF_ENABLED=False)
+
+
+def ensure_database(db_path: Path, candidates: int) -> None:
+    """The same scratch database bench.roster builds: the demo county with N candidates."""
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.roster.models import Candidate
+
+    app = _app(db_path)
+    with app.app_context():
+        have = 0
+        if db_path.exists():
+            try:
+                have = db.session.scalar(select(func.count()).select_from(Candidate)) or 0
+            except Exception:  # noqa: BLE001 — an unreadable scratch file is rebuilt
+                have = 0
+        if have == candidates:
+            upgrade(revision="heads")  # tables added since the scratch file was built
+            return
+        db.session.remove()
+        db.engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        upgrade(revision="heads")
+        from app.seed.demo import seed_demo
+
+        started = time.perf_counter()
+        seed_demo(count=candidates, seed=1, password=PASSWORD, echo=lambda *_: None)
+        print(f"seeded {candidates} candidates in {time.perf_counter() - started:.1f} s")
+        db.session.remove()
+        db.engine.dispose()
+
+
+def child_export(db_path: Path, username: str, query: str) -> None:
+    """Run in a fresh process: log in, export, stream the response away, report as JSON."""
+    app = _app(db_path)
+    client = app.test_client()
+    with app.app_context():
+        response = client.post("/login", data={"username": username, "password": PASSWORD})
+        assert response.status_code == 302, response.status_code
+        _reset_peak()
+        baseline = _rss_mb()
+        started = time.perf_counter()
+        response = client.get(f"/candidates/export.xlsx{query}")
+        size = sum(len(chunk) for chunk in response.response)
+        seconds = time.perf_counter() - started
+        response.close()
+        assert response.status_code == 200, response.status_code
+        rows = _rows_in_last_export()
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "bytes": size,
+                "rows": rows,
+                "baseline_mb": baseline,
+                "peak_mb": _rss_mb(),
+            }
+        )
+    )
+
+
+def _rows_in_last_export() -> int:
+    from sqlalchemy import select
+
+    from app.core.audit import AuditEntry
+    from app.extensions import db
+
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "export").order_by(AuditEntry.id.desc())
+    ).first()
+    return entry.changes["count"]
+
+
+def measure_export(db_path: Path, username: str, query: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.excel", "--db", str(db_path), "--child", username, query],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _workbook(rows: int, villages: list[str]) -> bytes:
+    from openpyxl import Workbook
+
+    from app.core.idcard import make_id_number
+    from app.excel.columns import HEADERS
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("花名册")
+    ws.append(list(HEADERS))
+    for i in range(rows):
+        born = dt.date(1980, 1, 1) + dt.timedelta(days=i // 500)
+        sex = "M" if i % 2 else "F"
+        number = make_id_number("110105", born, (i % 500) * 2, sex)
+        values = {
+            "姓名": f"测试{i:05d}",
+            "身份证号": number,
+            "出生日期": born.strftime("%Y.%m.%d"),
+            "政治面貌": "中共党员",
+            "学历": "本科",
+            "联系电话": f"138{i:08d}",
+            "所在村": villages[i % len(villages)],
+            "来源类别": "退役军人",
+            "培养方向": "村两委委员",
+            "备注": "基准测试",
+        }
+        ws.append([values.get(h) for h in HEADERS])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def measure_import(db_path: Path, web_rows: int, cli_rows: int) -> dict:
+    from sqlalchemy import delete, select
+
+    from app.accounts.models import User
+    from app.excel.models import ExcelUpload
+    from app.extensions import db
+    from app.places.models import Village
+
+    app = _app(db_path)
+    client = app.test_client()
+    with app.app_context():
+        clerk = db.session.scalar(select(User).where(User.username == "t01_clerk"))
+        villages = list(
+            db.session.scalars(select(Village.name).where(Village.township_id == clerk.township_id))
+        )
+        client.post("/login", data={"username": "t01_clerk", "password": PASSWORD})
+
+        # The web: upload (read the file), then the preview (read and check every row).
+        data = _workbook(web_rows, villages)
+        started = time.perf_counter()
+        response = client.post(
+            "/candidates/import",
+            data={"file": (io.BytesIO(data), "bench.xlsx")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        uploaded = time.perf_counter() - started
+        page = client.get(response.headers["Location"])
+        previewed = time.perf_counter() - started
+        html = page.get_data(as_text=True)
+        assert f'id="valid-count">{web_rows}<' in html, "the bench workbook should be valid"
+        web_confirm = _confirm(data, clerk)
+        db.session.execute(delete(ExcelUpload))
+        db.session.commit()
+
+        # The command's path (no row limit of the web), at a county's scale.
+        data = _workbook(cli_rows, villages)
+        cli = _confirm(data, clerk)
+    return {
+        "web_rows": web_rows,
+        "upload_s": uploaded,
+        "preview_s": previewed,
+        "page_mb": len(html.encode()) / 1024 / 1024,
+        "web_confirm": web_confirm,
+        "cli_rows": cli_rows,
+        "cli": cli,
+    }
+
+
+def _confirm(data: bytes, clerk) -> tuple[float, float]:
+    """What a confirmation does: read, check every row again, write them; then roll back so
+    the scratch database keeps its candidates. Returns (read + check s, total s)."""
+    from app.excel import operations
+    from app.excel.importing import Actor, check_sheet
+    from app.excel.reading import CLI_MAX_ROWS, read_sheet
+    from app.extensions import db
+
+    started = time.perf_counter()
+    plan = check_sheet(read_sheet(data, "bench.xlsx", max_rows=CLI_MAX_ROWS), Actor.of(clerk))
+    checked = time.perf_counter() - started
+    assert plan.ok
+    operations.import_rows(plan, actor=clerk, file_name="bench.xlsx")
+    total = time.perf_counter() - started
+    db.session.rollback()
+    return checked, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=200_000)
+    parser.add_argument("--web-rows", type=int, default=2000, help="the web's limit per file")
+    parser.add_argument("--cli-rows", type=int, default=5000)
+    parser.add_argument("--db", default=str(ROOT / "bench-roster.db"))
+    parser.add_argument("--child", nargs=2, metavar=("USER", "QUERY"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    db_path = Path(args.db)
+    if args.child:
+        child_export(db_path, *args.child)
+        return
+
+    ensure_database(db_path, args.candidates)
+    print(f"\nExcel on {args.candidates:,} candidates, SQLite ({db_path.name})")
+    print(f"{'what':<38} {'rows':>8} {'time s':>8} {'MB':>6} {'peak RSS MB':>12}  target")
+    for label, user, query in (
+        ("export, county (admin)", "admin", "?status=all"),
+        ("export, one township (clerk)", "t01_clerk", "?status=all"),
+    ):
+        r = measure_export(db_path, user, query)
+        ok = r["seconds"] < EXPORT_TARGET_S and r["peak_mb"] < EXPORT_TARGET_MB
+        print(
+            f"{label:<38} {r['rows']:>8,} {r['seconds']:>8.1f} {r['bytes'] / 1024 / 1024:>6.1f} "
+            f"{r['peak_mb']:>12.0f}  < {EXPORT_TARGET_S:.0f} s, < {EXPORT_TARGET_MB:.0f} MB "
+            f"{'ok' if ok else 'OVER'}  (process before export: {r['baseline_mb']:.0f} MB)"
+        )
+    r = measure_import(db_path, args.web_rows, args.cli_rows)
+    lines = [
+        ("import (web): upload, read the file", r["web_rows"], r["upload_s"]),
+        ("import (web): + preview, check rows", r["web_rows"], r["preview_s"]),
+        ("import (web): confirm, check again", r["web_rows"], r["web_confirm"][0]),
+        ("import (web): confirm, + write*", r["web_rows"], r["web_confirm"][1]),
+        ("import-roster: read + check", r["cli_rows"], r["cli"][0]),
+        ("import-roster: + write*", r["cli_rows"], r["cli"][1]),
+    ]
+    for label, rows, seconds in lines:
+        print(f"{label:<38} {rows:>8,} {seconds:>8.1f}")
+    print(f"preview page: {r['page_mb']:.1f} MB of HTML; * written, then rolled back")
+
+
+if __name__ == "__main__":
+    main()
