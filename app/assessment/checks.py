@@ -7,11 +7,10 @@ year, the candidate's status) and raise ``RuleError`` at the field.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
 
 from app.assessment.models import DIAGNOSES, DIMENSIONS
 from app.assessment.periods import parse_period
+from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
 from app.core.codes import (
     AssessmentGrade,
     AssessmentKind,
@@ -28,16 +27,6 @@ TEXT_LIMIT = 2000
 def clean_prose(value: object, *, multiline: bool = True) -> str:
     """Chinese prose as written (punctuation kept): ``normalize`` does it for every area."""
     return clean_multiline(value) if multiline else clean_text(value)
-
-
-@dataclass
-class Checked:
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _choice(out: Checked, raw: dict, key: str, enum_cls, label: str) -> None:

@@ -10,7 +10,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, false, func, literal, or_, select
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import joinedload
 
 from app.core.codes import Education, Gender, Political, Source, Status
 from app.core.db import year_of
@@ -67,7 +68,11 @@ def _pool(user, *columns):
 
 
 def pool_structure(user, today: dt.date) -> dict[str, list[Bar]]:
-    """The in-pool candidates by age band, gender, education, political status and source."""
+    """The in-pool candidates by age band, gender, education, political status and source.
+
+    One GROUP BY over the five columns (a covering index holds them all) gives at most a few
+    thousand groups; each chart then adds up its own dimension of those groups.
+    """
     bounds = [_years_before(today, age + 1) for age in (30, 35, 40, 45)]
     band = case(
         (Candidate.birth_date > bounds[0], 0),
@@ -76,27 +81,34 @@ def pool_structure(user, today: dt.date) -> dict[str, list[Bar]]:
         (Candidate.birth_date > bounds[3], 3),
         else_=4,
     )
+    columns = (Candidate.gender, Candidate.education, Candidate.political, Candidate.source)
+    groups = db.session.execute(
+        _pool(user, band.label("band"), *columns, func.count()).group_by("band", *columns)
+    ).all()
+    totals: list[dict] = [defaultdict(int) for _ in range(5)]
+    for row in groups:
+        for i in range(5):
+            totals[i][row[i]] += row[5]
     pool = {"status": Status.in_pool.value}
-    counts = dict(
-        db.session.execute(_pool(user, band.label("band"), func.count()).group_by("band")).all()
-    )
     structure = {
         "年龄": [
-            Bar(label, counts.get(i, 0), pool | _age_args(low, high))
+            Bar(label, totals[0].get(i, 0), pool | _age_args(low, high))
             for i, (label, low, high) in enumerate(AGE_BANDS)
         ]
     }
-    for title, column, enum_cls in (
-        ("性别", Candidate.gender, Gender),
-        ("学历", Candidate.education, Education),
-        ("政治面貌", Candidate.political, Political),
-        ("来源类别", Candidate.source, Source),
+    for i, (title, column, enum_cls) in enumerate(
+        (
+            ("性别", Candidate.gender, Gender),
+            ("学历", Candidate.education, Education),
+            ("政治面貌", Candidate.political, Political),
+            ("来源类别", Candidate.source, Source),
+        ),
+        start=1,
     ):
-        rows = dict(db.session.execute(_pool(user, column, func.count()).group_by(column)).all())
         structure[title] = [
-            Bar(member.label, rows[member.value], pool | {column.key: member.value})
+            Bar(member.label, totals[i][member.value], pool | {column.key: member.value})
             for member in enum_cls
-            if rows.get(member.value)
+            if totals[i].get(member.value)
         ]
     return structure
 
@@ -114,65 +126,68 @@ class VillageCoverage:
     in_pool: int
 
 
-def coverage(user, minimum: int) -> list[VillageCoverage]:
-    """Villages with fewer than ``minimum`` candidates in the pool; the empty ones first."""
-    counts = (
-        _pool(user, Candidate.village_id, func.count().label("n"))
-        .group_by(Candidate.village_id)
-        .subquery()
+def pool_by_village(user) -> dict[tuple[int, str], int]:
+    """In-pool candidates per (village, 培养方向): one index-only GROUP BY, shared by the
+    coverage list and the seat readiness (a county has a few thousand such pairs at most)."""
+    stmt = _pool(user, Candidate.village_id, Candidate.direction, func.count()).group_by(
+        Candidate.village_id, Candidate.direction
     )
-    n = func.coalesce(counts.c.n, 0)
-    stmt = restrict(
-        select(Village.id, Village.name, Township.id, Township.name, n)
-        .join(Township, Township.id == Village.township_id)
-        .outerjoin(counts, counts.c.village_id == Village.id)
-        .where(Village.is_active.is_(True), n < minimum),
-        Village,
-        user,
-    ).order_by(n, Township.id, Village.name_sort)
-    return [VillageCoverage(*row) for row in db.session.execute(stmt)]
+    return {(village, direction): n for village, direction, n in db.session.execute(stmt)}
+
+
+def coverage(user, minimum: int, pool: dict[tuple[int, str], int]) -> list[VillageCoverage]:
+    """Villages with fewer than ``minimum`` candidates in the pool; the empty ones first."""
+    per_village: dict[int, int] = defaultdict(int)
+    for (village_id, _), n in pool.items():
+        per_village[village_id] += n
+    villages = db.session.execute(
+        restrict(
+            select(Village.id, Village.name, Township.id, Township.name)
+            .join(Township, Township.id == Village.township_id)
+            .where(Village.is_active.is_(True))
+            .order_by(Township.id, Village.name_sort),
+            Village,
+            user,
+        )
+    ).all()
+    thin = [
+        VillageCoverage(vid, name, tid, tname, per_village.get(vid, 0))
+        for vid, name, tid, tname in villages
+        if per_village.get(vid, 0) < minimum
+    ]
+    return sorted(thin, key=lambda v: v.in_pool)  # stable: township and pinyin order kept
 
 
 @dataclass(frozen=True)
 class SeatReadiness:
     seat: VillageSeat
     ready: int  # in-pool reserves of the village whose 培养方向 fits the seat
-    opens: bool  # the term ends by the next 换届
 
     @property
     def flagged(self) -> bool:
-        return self.opens and self.ready == 0
+        return self.ready == 0
 
 
-def seat_readiness(user, next_election: dt.date, limit: int = 60) -> tuple[int, list]:
+def seat_readiness(
+    user, next_election: dt.date, pool: dict[tuple[int, str], int], limit: int = 60
+) -> tuple[int, list[SeatReadiness]]:
     """Seats that fall open at the next 换届, those with no ready reserve first."""
-    fits = [
-        and_(VillageSeat.kind == kind, Candidate.direction.in_(directions))
-        for kind, directions in SEAT_DIRECTIONS.items()
-    ]
-    ready = (
-        select(func.count())
-        .select_from(Candidate)
-        .where(
-            Candidate.village_id == VillageSeat.village_id,
-            Candidate.is_deleted == false(),
-            Candidate.status == Status.in_pool.value,
-            or_(*fits),
-        )
-        .correlate(VillageSeat)
-        .scalar_subquery()
-    )
-    opens = VillageSeat.term_end <= next_election
-    stmt = restrict(select(VillageSeat, ready.label("ready")), VillageSeat, user).where(opens)
-    total = db.session.scalar(
-        restrict(select(func.count()).select_from(VillageSeat), VillageSeat, user).where(opens)
-    )
-    rows = db.session.execute(
-        stmt.join(Village, Village.id == VillageSeat.village_id)
-        .order_by("ready", VillageSeat.term_end, Village.name_sort)
-        .limit(limit)
+    seats = db.session.scalars(
+        restrict(select(VillageSeat), VillageSeat, user)
+        .join(Village, Village.id == VillageSeat.village_id)
+        .where(VillageSeat.term_end <= next_election)
+        .options(joinedload(VillageSeat.village).joinedload(Village.township))
+        .order_by(VillageSeat.term_end, Village.name_sort, VillageSeat.id)
     ).all()
-    return total, [SeatReadiness(seat, count, True) for seat, count in rows]
+    rows = [
+        SeatReadiness(
+            seat,
+            sum(pool.get((seat.village_id, d), 0) for d in SEAT_DIRECTIONS.get(seat.kind, ())),
+        )
+        for seat in seats
+    ]
+    rows.sort(key=lambda r: r.ready)  # stable: term end and village order kept
+    return len(rows), rows[:limit]
 
 
 @dataclass(frozen=True)
@@ -196,6 +211,22 @@ def _since(first: dt.date) -> dt.datetime:
     return dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
 
 
+def county_totals(rows: list[PipelineRow], medians: dict[int, float]) -> list[PipelineRow]:
+    """Per-year totals of per-township rows (counts add up; medians come from ``medians``)."""
+    by_year: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        for key in ("entered", "trained", "used", "withdrawn"):
+            by_year[row.year][key] += getattr(row, key)
+    return [
+        PipelineRow(None, year, **values, median_days_to_use=medians.get(year))
+        for year, values in sorted(by_year.items())
+    ]
+
+
+def county_medians(user, first: dt.date) -> dict[int, float]:
+    return {year: median for _, year, median in _median_days_to_use(user, first, False)}
+
+
 def pipeline(user, years: list[int], *, by_township: bool) -> list[PipelineRow]:
     """Per year (and per township): entered, trained, used, withdrawn, and the median days
     from entry into the pool to use. Five grouped queries, whatever the size of the roster."""
@@ -207,14 +238,20 @@ def pipeline(user, years: list[int], *, by_township: bool) -> list[PipelineRow]:
         keys = [c for c in (township_col if by_township else None, year_col) if c is not None]
         return columns, keys + list(rest)
 
-    columns, keys = grouped(Candidate.township_id, year_of(Candidate.entered_on))
+    # Entries grouped by day walk the covering index in order, with no per-row function;
+    # the few thousand (day, township) groups then fold into years.
+    day_columns = [Candidate.entered_on] + ([Candidate.township_id] if by_township else [])
     entered = restrict(
-        select(*columns, func.count()).where(Candidate.entered_on >= first).group_by(*keys),
+        select(*day_columns, func.count())
+        .where(Candidate.entered_on >= first)
+        .group_by(*day_columns),
         Candidate,
         user,
     )
-    for township_id, year, count in db.session.execute(entered):
-        cells[(township_id, year)]["entered"] = count
+    for row in db.session.execute(entered):
+        day, count = row[0], row[-1]
+        cell = cells[(row[1] if by_township else None, day.year)]
+        cell["entered"] = cell.get("entered", 0) + count
 
     columns, keys = grouped(
         StatusChange.township_id, year_of(StatusChange.created_dt), StatusChange.to_status

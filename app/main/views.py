@@ -40,11 +40,20 @@ def dashboard():
     ).all()
     minimum = settings.coverage_min()
     election = settings.next_election_on()
-    seats_total, seats = queries.seat_readiness(current_user, election, limit=15)
+    pool = queries.pool_by_village(current_user)
+    seats_total, seats = queries.seat_readiness(current_user, election, pool, limit=15)
     years = list(range(today.year - 4, today.year + 1))
     year = request.args.get("year", type=int)
     year = year if year in years else today.year
-    county = current_user.is_county_level
+    # The county sees each township for a chosen year, and the county's years: one pass by
+    # township serves both (counts add up; the county's medians are their own query).
+    if current_user.is_county_level:
+        by_township_rows = queries.pipeline(current_user, years, by_township=True)
+        medians = queries.county_medians(current_user, dt.date(years[0], 1, 1))
+        pipeline = queries.county_totals(by_township_rows, medians)
+    else:
+        by_township_rows = []
+        pipeline = queries.pipeline(current_user, years, by_township=False)
     return render_template(
         "main/dashboard.html",
         today=today,
@@ -54,16 +63,14 @@ def dashboard():
         township_names={t.id: t.name for t in townships},
         statuses=list(Status),
         structure=queries.pool_structure(current_user, today),
-        coverage=queries.coverage(current_user, minimum),
+        coverage=queries.coverage(current_user, minimum, pool),
         coverage_min=minimum,
         worklists=worklists_for(current_user, limit=5),
         election=election,
         seats=seats,
         seats_total=seats_total,
-        pipeline=queries.pipeline(current_user, years, by_township=False),
-        pipeline_townships=(
-            queries.pipeline(current_user, [year], by_township=True) if county else []
-        ),
+        pipeline=pipeline,
+        pipeline_townships=[row for row in by_township_rows if row.year == year],
         years=years,
         year=year,
     )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
 from app.core.codes import MentoringForm, MentorPosition, VillagePairingKind
 from app.core.normalize import (
     InputError,
@@ -24,16 +24,6 @@ from app.core.normalize import (
 from app.mentoring.models import DEFAULT_CAPACITY, MAX_CAPACITY
 
 TEXT_LIMIT = 2000
-
-
-@dataclass
-class Checked:
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _date(raw: dict, key: str, label: str, errors: dict, *, required: bool = True):

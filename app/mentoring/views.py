@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.errors import RuleError
-from app.core.forms import EmptyForm, add_errors
+from app.core.forms import EmptyForm
 from app.core.normalize import clean_text
 from app.core.scoping import get_or_404, may_see_township, restrict, role_required, scoped
+from app.core.views import render_form, save_checked
 from app.extensions import db
 from app.mentoring import checks, operations, queries
 from app.mentoring.forms import (
@@ -39,30 +40,6 @@ def _require_login():
 
 def _may_write() -> bool:
     return current_user.role in WRITERS
-
-
-def _save(form, checked: checks.Checked, action):
-    """Write when the typed values are right; else put every message at its field.
-
-    Returns what ``action`` returned, or None when nothing was written.
-    """
-    if not checked.ok:
-        add_errors(form, checked.errors)
-        return None
-    try:
-        result = action(checked.values)
-        db.session.commit()
-    except RuleError as exc:
-        db.session.rollback()
-        add_errors(form, {exc.field: exc.message})
-        return None
-    return result
-
-
-def _render(template: str, form, **context):
-    """A form page: 422 when the submitted form was refused."""
-    status = 422 if request.method == "POST" else 200
-    return render_template(template, form=form, **context), status
 
 
 # ---- pairings --------------------------------------------------------------------------------
@@ -162,7 +139,7 @@ def pairing_new():
         form.end_on.data = _a_year_on(today).isoformat()
         form.mentor_id.data = clean_text(request.args.get("mentor_id"))
     if form.validate_on_submit():
-        pairing = _save(
+        pairing = save_checked(
             form,
             checks.check_pairing(form.data),
             lambda values: operations.create_pairing(candidate.id, values, actor=current_user),
@@ -171,7 +148,7 @@ def pairing_new():
             flash(f"已为 {pairing.candidate.name} 结对帮带人 {pairing.mentor.name}。", "success")
             return redirect(url_for("mentoring.pairing", pairing_id=pairing.id))
         candidate = get_or_404(scoped(Candidate), candidate_id)
-    return _render(
+    return render_form(
         "mentoring/pairing_form.html",
         form,
         candidate=candidate,
@@ -201,7 +178,7 @@ def pairing_edit(pairing_id: int):
         form.end_on.data = pairing.end_on.isoformat()
         form.goals.data = pairing.goals
     if form.validate_on_submit():
-        changes = _save(
+        changes = save_checked(
             form,
             checks.check_pairing(form.data),
             lambda values: operations.update_pairing(pairing, values, actor=current_user) or {},
@@ -210,7 +187,7 @@ def pairing_edit(pairing_id: int):
             flash("已保存结对的修改。" if changes else "内容没有变化。", "success")
             return redirect(url_for("mentoring.pairing", pairing_id=pairing_id))
         pairing = _pairing(pairing_id)
-    return _render(
+    return render_form(
         "mentoring/pairing_form.html",
         form,
         candidate=pairing.candidate,
@@ -227,7 +204,7 @@ def activity_add(pairing_id: int):
     if not form.validate_on_submit():
         # Only a missing or stale CSRF token gets here (the fields have no validators).
         abort(400)
-    done = _save(
+    done = save_checked(
         form,
         checks.check_activity(form.data, today=dt.date.today()),
         lambda values: operations.add_activity(pairing, values, actor=current_user),
@@ -263,7 +240,7 @@ def pairing_end(pairing_id: int):
     if request.method == "GET":
         form.ended_on.data = min(today, pairing.end_on).isoformat()
     if form.validate_on_submit():
-        done = _save(
+        done = save_checked(
             form,
             checks.check_end(form.data, today=today),
             lambda values: operations.end_pairing(pairing, values, actor=current_user) or True,
@@ -272,7 +249,7 @@ def pairing_end(pairing_id: int):
             flash("结对已结束，评价和总结已存入档案。", "success")
             return redirect(url_for("mentoring.pairing", pairing_id=pairing_id))
         pairing = _pairing(pairing_id)
-    return _render("mentoring/pairing_end.html", form, pairing=pairing)
+    return render_form("mentoring/pairing_end.html", form, pairing=pairing)
 
 
 # ---- mentors ---------------------------------------------------------------------------------
@@ -306,7 +283,7 @@ def _mentor_form(**kwargs) -> MentorForm:
 def mentor_new():
     form = _mentor_form()
     if form.validate_on_submit():
-        mentor = _save(
+        mentor = save_checked(
             form,
             checks.check_mentor(form.data, county_level=current_user.is_county_level),
             lambda values: operations.create_mentor(values, actor=current_user),
@@ -314,7 +291,7 @@ def mentor_new():
         if mentor is not None:
             flash(f"已新增帮带人 {mentor.name}。", "success")
             return redirect(url_for("mentoring.mentor", mentor_id=mentor.id))
-    return _render("mentoring/mentor_form.html", form, mentor=None)
+    return render_form("mentoring/mentor_form.html", form, mentor=None)
 
 
 @bp.get("/mentors/<int:mentor_id>")
@@ -344,7 +321,7 @@ def mentor_edit(mentor_id: int):
         if "township_id" in form:
             form.township_id.data = str(mentor.township_id)
     if form.validate_on_submit():
-        changes = _save(
+        changes = save_checked(
             form,
             checks.check_mentor(form.data, county_level=current_user.is_county_level),
             lambda values: operations.update_mentor(mentor, values, actor=current_user) or {},
@@ -353,7 +330,7 @@ def mentor_edit(mentor_id: int):
             flash("已保存帮带人信息。" if changes else "内容没有变化。", "success")
             return redirect(url_for("mentoring.mentor", mentor_id=mentor_id))
         mentor = get_or_404(scoped(Mentor), mentor_id)
-    return _render("mentoring/mentor_form.html", form, mentor=mentor)
+    return render_form("mentoring/mentor_form.html", form, mentor=mentor)
 
 
 @bp.post("/mentors/<int:mentor_id>/delete")
@@ -433,7 +410,7 @@ def village_pairing_new():
         form.start_on.data = today.isoformat()
         form.end_on.data = (_a_year_on(today) + dt.timedelta(days=365 * 2)).isoformat()
     if form.validate_on_submit():
-        pairing = _save(
+        pairing = save_checked(
             form,
             checks.check_village_pairing(form.data),
             lambda values: operations.create_village_pairing(values, actor=current_user),
@@ -445,7 +422,7 @@ def village_pairing_new():
                 "success",
             )
             return redirect(url_for("mentoring.village", village_id=pairing.village_a_id))
-    return _render("mentoring/village_pairing_form.html", form, pairing=None)
+    return render_form("mentoring/village_pairing_form.html", form, pairing=None)
 
 
 @bp.route("/village-pairings/<int:pairing_id>/edit", methods=["GET", "POST"])
@@ -461,7 +438,7 @@ def village_pairing_edit(pairing_id: int):
         form.start_on.data = pairing.start_on.isoformat()
         form.end_on.data = pairing.end_on.isoformat()
     if form.validate_on_submit():
-        changes = _save(
+        changes = save_checked(
             form,
             checks.check_village_pairing(form.data),
             lambda values: (
@@ -471,4 +448,4 @@ def village_pairing_edit(pairing_id: int):
         if changes is not None:
             flash("已保存村村结对的修改。" if changes else "内容没有变化。", "success")
             return redirect(url_for("mentoring.village", village_id=pairing.village_a_id))
-    return _render("mentoring/village_pairing_form.html", form, pairing=pairing)
+    return render_form("mentoring/village_pairing_form.html", form, pairing=pairing)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
 from app.core.codes import Direction, PlacementGrade, PostKind
 from app.core.normalize import InputError, clean_multiline, clean_text, parse_date, parse_int
 from app.core.scoping import scoped
@@ -23,16 +23,6 @@ from app.roster.models import Candidate
 
 MAX_CAPACITY = 50
 MAX_PLAN_MONTHS = 36
-
-
-@dataclass
-class Checked:
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _text(raw: Any, limit: int, label: str, key: str, out: Checked, *, required=False) -> str:

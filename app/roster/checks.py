@@ -7,11 +7,11 @@ returns the clean values plus a Chinese message per field that is wrong. Nothing
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import false, select
 
+from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
 from app.core.codes import Direction, Education, Ethnicity, Gender, Political, Source
 from app.core.idcard import IdNumberError, parse_id_number
 from app.core.normalize import (
@@ -33,16 +33,6 @@ CHOICE_FIELDS = {
     "source": (Source, "来源类别"),
     "direction": (Direction, "培养方向"),
 }
-
-
-@dataclass
-class Checked:
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _choice(raw: Any, enum_cls, label: str, errors: dict, key: str, required: bool = True):

@@ -60,7 +60,8 @@ class Candidate(TownshipMixin, CreatedMixin, db.Model):
         Index("ix_candidates_live_sort", "is_deleted", "name_sort", "id"),
         Index("ix_candidates_township_sort", "township_id", "is_deleted", "name_sort", "id"),
         Index("ix_candidates_village_sort", "village_id", "name_sort", "id"),
-        Index("ix_candidates_live_entered", "is_deleted", "entered_on", "id"),
+        # Sorting by entry date, and the dashboard's entries per township and year.
+        Index("ix_candidates_live_entered", "is_deleted", "entered_on", "township_id", "id"),
         Index(
             "ix_candidates_filters",
             "is_deleted",
@@ -177,7 +178,11 @@ class StatusChange(TownshipMixin, CreatedMixin, db.Model):
 
     __tablename__ = "status_changes"
     # The dashboard's pipeline counts uses and withdrawals by year.
-    __table_args__ = (Index("ix_status_changes_outcome", "to_status", "created_dt"),)
+    __table_args__ = (
+        Index(
+            "ix_status_changes_outcome", "to_status", "created_dt", "township_id", "candidate_id"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)

@@ -6,9 +6,9 @@ are checked by ``operations`` inside the write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
 from app.core.normalize import (
     InputError,
     clean_multiline,
@@ -21,16 +21,6 @@ from app.training.models import MAX_TRAINING_DAYS
 TEXT_LIMIT = 2000
 COMMENT_LIMIT = 500
 YES_NO = {"": None, "yes": True, "no": False}
-
-
-@dataclass
-class Checked:
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def parse_id(raw: object) -> int | None:

@@ -13,6 +13,7 @@ from app.core.errors import RuleError
 from app.core.forms import EmptyForm, add_errors
 from app.core.normalize import clean_text
 from app.core.scoping import get_or_404, restrict, role_required
+from app.core.views import render_form, save_checked
 from app.extensions import db
 from app.roster.models import Candidate
 from app.roster.queries import RosterFilters, township_choices, village_choices
@@ -36,26 +37,6 @@ MAX_ROWS = 2 * queries.PAGE_SIZE
 @login_required
 def _require_login():
     return None
-
-
-def _save(form, checked, action):
-    """Write when the typed values are right; else put every message at its field."""
-    if not checked.ok:
-        add_errors(form, checked.errors)
-        return None
-    try:
-        result = action(checked.values)
-        db.session.commit()
-    except RuleError as exc:
-        db.session.rollback()
-        add_errors(form, {exc.field: exc.message})
-        return None
-    return result
-
-
-def _render(template: str, form, **context):
-    status = 422 if request.method == "POST" else 200
-    return render_template(template, form=form, **context), status
 
 
 def _number(key: str) -> int | None:
@@ -100,7 +81,7 @@ def _programme_form(**kwargs) -> ProgrammeForm:
 def programme_new():
     form = _programme_form()
     if form.validate_on_submit():
-        programme = _save(
+        programme = save_checked(
             form,
             checks.check_programme(form.data, county_level=current_user.is_county_level),
             lambda values: operations.create_programme(values, actor=current_user),
@@ -108,7 +89,7 @@ def programme_new():
         if programme is not None:
             flash(f"已新增培养计划“{programme.name}”。请继续安排培训轮次。", "success")
             return redirect(url_for("training.programme", programme_id=programme.id))
-    return _render("training/programme_form.html", form, programme=None)
+    return render_form("training/programme_form.html", form, programme=None)
 
 
 @bp.get("/programmes/<int:programme_id>")
@@ -145,7 +126,7 @@ def programme_edit(programme_id: int):
         if "township_id" in form:
             form.township_id.data = str(programme.township_id or "")
     if form.validate_on_submit():
-        changes = _save(
+        changes = save_checked(
             form,
             checks.check_programme(form.data, county_level=current_user.is_county_level),
             lambda values: operations.update_programme(programme, values, actor=current_user) or {},
@@ -154,7 +135,7 @@ def programme_edit(programme_id: int):
             flash("已保存培养计划。" if changes else "内容没有变化。", "success")
             return redirect(url_for("training.programme", programme_id=programme_id))
         programme = _programme(programme_id)
-    return _render("training/programme_form.html", form, programme=programme)
+    return render_form("training/programme_form.html", form, programme=programme)
 
 
 # ---- rounds ----------------------------------------------------------------------------------
@@ -178,7 +159,7 @@ def round_new(programme_id: int):
         abort(403)
     form = RoundForm()
     if form.validate_on_submit():
-        round_ = _save(
+        round_ = save_checked(
             form,
             checks.check_round(form.data),
             lambda values: operations.create_round(programme, values, actor=current_user),
@@ -188,7 +169,7 @@ def round_new(programme_id: int):
             _length_note(round_)
             return redirect(url_for("training.round_detail", round_id=round_.id))
         programme = _programme(programme_id)
-    return _render("training/round_form.html", form, programme=programme, round_=None)
+    return render_form("training/round_form.html", form, programme=programme, round_=None)
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
@@ -202,7 +183,7 @@ def round_edit(round_id: int):
         for key in ("starts_on", "ends_on", "assignment_due_on"):
             form[key].data = getattr(round_, key).isoformat()
     if form.validate_on_submit():
-        changes = _save(
+        changes = save_checked(
             form,
             checks.check_round(form.data),
             lambda values: operations.update_round(round_, values, actor=current_user) or {},
@@ -212,7 +193,7 @@ def round_edit(round_id: int):
             _length_note(_round(round_id))
             return redirect(url_for("training.round_detail", round_id=round_id))
         round_ = _round(round_id)
-    return _render("training/round_form.html", form, programme=round_.programme, round_=round_)
+    return render_form("training/round_form.html", form, programme=round_.programme, round_=round_)
 
 
 @bp.get("/rounds/<int:round_id>")
