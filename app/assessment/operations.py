@@ -52,10 +52,6 @@ def _lock(candidate: Candidate) -> None:
     db.session.refresh(candidate)
 
 
-def _snapshot(row, keys) -> dict[str, Any]:
-    return {key: getattr(row, key) for key in keys}
-
-
 # ---- inspections and notes (clerks may write them too) -----------------------------------
 
 INSPECTION_FIELDS = ("method", "inspected_on", "inspectors", "findings", "conclusion")
@@ -89,7 +85,7 @@ def create_inspection(candidate: Candidate, values: dict[str, Any], *, actor) ->
         summary=(
             f"新增考察记录：{candidate.name} · {InspectionMethod.label_of(inspection.method)}"
         ),
-        changes=audit.diff({}, _snapshot(inspection, INSPECTION_FIELDS))
+        changes=audit.diff({}, audit.snapshot(inspection, INSPECTION_FIELDS))
         | {"candidate_id": [None, candidate.id]},
     )
     return inspection
@@ -111,7 +107,7 @@ def create_note(candidate: Candidate, values: dict[str, Any], *, actor) -> Dynam
         actor=actor,
         township_id=candidate.township_id,
         summary=f"新增动态记录：{candidate.name} · {note.kind_label}",
-        changes=audit.diff({}, _snapshot(note, NOTE_FIELDS))
+        changes=audit.diff({}, audit.snapshot(note, NOTE_FIELDS))
         | {"candidate_id": [None, candidate.id]},
     )
     return note
@@ -187,12 +183,12 @@ def save_assessment(
         db.session.flush()
         action, verb, changes = "create", "录入", audit.diff({}, new_values)
     else:
-        before = _snapshot(assessment, ASSESSMENT_FIELDS)
+        before = audit.snapshot(assessment, ASSESSMENT_FIELDS)
         for key, value in new_values.items():
             setattr(assessment, key, value)
         db.session.flush()
         action, verb = "update", "修改"
-        changes = audit.diff(before, _snapshot(assessment, ASSESSMENT_FIELDS))
+        changes = audit.diff(before, audit.snapshot(assessment, ASSESSMENT_FIELDS))
     refresh_latest(candidate.id)
     db.session.flush()
     audit.record(
@@ -251,7 +247,7 @@ def _write_outcome(candidate: Candidate, row: OutcomeRow, *, actor, reason: str)
         actor=actor,
         township_id=candidate.township_id,
         summary=f"{candidate.name}：{row.label}",
-        changes=audit.diff({}, _snapshot(row, OUTCOME_FIELDS))
+        changes=audit.diff({}, audit.snapshot(row, OUTCOME_FIELDS))
         | {"candidate_id": [None, candidate.id]},
     )
     return row

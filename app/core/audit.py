@@ -46,6 +46,11 @@ def _safe(field: str, value: Any) -> Any:
     return value
 
 
+def snapshot(obj, fields) -> dict[str, Any]:
+    """The named fields of a record, for ``diff`` before and after a change."""
+    return {name: getattr(obj, name) for name in fields}
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Field -> [old, new] for each field whose value changed."""
     return {

@@ -40,10 +40,6 @@ VILLAGE_PAIRING_FIELDS = (
 )
 
 
-def _snapshot(obj, keys) -> dict[str, Any]:
-    return {key: getattr(obj, key) for key in keys}
-
-
 def _d(day: dt.date) -> str:
     return day.strftime("%Y-%m-%d")
 
@@ -80,7 +76,7 @@ def create_mentor(values: dict[str, Any], *, actor) -> Mentor:
         actor=actor,
         township_id=mentor.township_id,
         summary=f"新增帮带人 {mentor.name}（{mentor.position_label}）",
-        changes=audit.diff({}, _snapshot(mentor, MENTOR_FIELDS)),
+        changes=audit.diff({}, audit.snapshot(mentor, MENTOR_FIELDS)),
     )
     return mentor
 
@@ -103,7 +99,7 @@ def update_mentor(mentor: Mentor, values: dict[str, Any], *, actor) -> dict:
     db.session.refresh(mentor)
     if mentor.is_deleted:
         abort(404)
-    before = _snapshot(mentor, MENTOR_FIELDS)
+    before = audit.snapshot(mentor, MENTOR_FIELDS)
     township_id = _mentor_township(values, actor) if actor.township_id is None else None
     if values["capacity"] < mentor.capacity:
         # A lower capacity must still hold every pairing from today on.
@@ -124,7 +120,7 @@ def update_mentor(mentor: Mentor, values: dict[str, Any], *, actor) -> dict:
     if township_id is not None:
         mentor.township_id = township_id
     mentor.name_sort = name_sort_key(mentor.name)
-    changes = audit.diff(before, _snapshot(mentor, MENTOR_FIELDS))
+    changes = audit.diff(before, audit.snapshot(mentor, MENTOR_FIELDS))
     if changes:
         db.session.flush()
         audit.record(
@@ -258,7 +254,9 @@ def create_pairing(candidate_id: int, values: dict[str, Any], *, actor) -> Pairi
         actor=actor,
         township_id=pairing.township_id,
         summary=f"结对帮带：{mentor.name} 帮带 {candidate.name}",
-        changes=audit.diff({}, _snapshot(pairing, PAIRING_FIELDS) | {"candidate_id": candidate.id}),
+        changes=audit.diff(
+            {}, audit.snapshot(pairing, PAIRING_FIELDS) | {"candidate_id": candidate.id}
+        ),
     )
     return pairing
 
@@ -277,10 +275,10 @@ def update_pairing(pairing: Pairing, values: dict[str, Any], *, actor) -> dict:
         actor=actor,
         pairing=pairing,
     )
-    before = _snapshot(pairing, PAIRING_FIELDS)
+    before = audit.snapshot(pairing, PAIRING_FIELDS)
     for key in PAIRING_FIELDS:
         setattr(pairing, key, values[key])
-    changes = audit.diff(before, _snapshot(pairing, PAIRING_FIELDS))
+    changes = audit.diff(before, audit.snapshot(pairing, PAIRING_FIELDS))
     if changes:
         db.session.flush()
         audit.record(
@@ -313,7 +311,7 @@ def end_pairing(pairing: Pairing, values: dict[str, Any], *, actor) -> None:
             f"{_d(pairing.last_activity_on)} 还有帮带活动记录，结束日期不能早于该日。",
             "ended_on",
         )
-    before = _snapshot(pairing, END_FIELDS)
+    before = audit.snapshot(pairing, END_FIELDS)
     for key in END_FIELDS:
         setattr(pairing, key, values[key])
     db.session.flush()
@@ -324,7 +322,7 @@ def end_pairing(pairing: Pairing, values: dict[str, Any], *, actor) -> None:
         actor=actor,
         township_id=pairing.township_id,
         summary=f"结束结对：{pairing.mentor.name} 帮带 {pairing.candidate.name}",
-        changes=audit.diff(before, _snapshot(pairing, END_FIELDS)),
+        changes=audit.diff(before, audit.snapshot(pairing, END_FIELDS)),
     )
 
 
@@ -468,7 +466,7 @@ def create_village_pairing(values: dict[str, Any], *, actor) -> VillagePairing:
         actor=actor,
         township_id=pairing.township_id,
         summary=f"村村结对（{pairing.kind_label}）：{a.name} — {b.name}",
-        changes=audit.diff({}, _snapshot(pairing, VILLAGE_PAIRING_FIELDS)),
+        changes=audit.diff({}, audit.snapshot(pairing, VILLAGE_PAIRING_FIELDS)),
     )
     return pairing
 
@@ -477,12 +475,12 @@ def update_village_pairing(pairing: VillagePairing, values: dict[str, Any], *, a
     begin_write((Village, values["village_a_id"]), (Village, values["village_b_id"]))
     db.session.refresh(pairing)
     a, b = _check_village_pairing(values, actor=actor, pairing=pairing)
-    before = _snapshot(pairing, VILLAGE_PAIRING_FIELDS)
+    before = audit.snapshot(pairing, VILLAGE_PAIRING_FIELDS)
     pairing.village_a_id, pairing.village_b_id = a.id, b.id
     pairing.township_id, pairing.partner_township_id = a.township_id, b.township_id
     for key in ("kind", "start_on", "end_on", "purpose"):
         setattr(pairing, key, values[key])
-    changes = audit.diff(before, _snapshot(pairing, VILLAGE_PAIRING_FIELDS))
+    changes = audit.diff(before, audit.snapshot(pairing, VILLAGE_PAIRING_FIELDS))
     if changes:
         db.session.flush()
         audit.record(

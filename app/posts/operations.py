@@ -44,10 +44,6 @@ class Refused(RuleError):
         self.errors = errors
 
 
-def _snapshot(obj, names) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in names}
-
-
 # ---- the windows every township starts with -------------------------------------------------
 
 WINDOW_DUTIES = {
@@ -121,7 +117,7 @@ def create_post(values: dict[str, Any], *, actor) -> Post:
         actor=actor,
         township_id=post.township_id,
         summary=f"新增试岗岗位 {post.name}（{post.kind_label}）",
-        changes=audit.diff({}, _snapshot(post, POST_FIELDS)),
+        changes=audit.diff({}, audit.snapshot(post, POST_FIELDS)),
     )
     return post
 
@@ -158,10 +154,10 @@ def update_post(post: Post, values: dict[str, Any], *, actor) -> dict:
                     "跨村任职不能在本村；请另选村，或先调整该试岗安排"
                 }
             )
-    before = _snapshot(post, POST_FIELDS)
+    before = audit.snapshot(post, POST_FIELDS)
     for name in POST_FIELDS:
         setattr(post, name, values[name])
-    changes = audit.diff(before, _snapshot(post, POST_FIELDS))
+    changes = audit.diff(before, audit.snapshot(post, POST_FIELDS))
     if changes:
         db.session.flush()
         audit.record(
@@ -192,7 +188,7 @@ def create_batch(values: dict[str, Any], *, actor) -> Batch:
         actor=actor,
         township_id=batch.township_id,
         summary=f"新增试岗批次 {batch.name}",
-        changes=audit.diff({}, _snapshot(batch, BATCH_FIELDS)),
+        changes=audit.diff({}, audit.snapshot(batch, BATCH_FIELDS)),
     )
     return batch
 
@@ -216,10 +212,10 @@ def update_batch(batch: Batch, values: dict[str, Any], *, actor) -> dict:
                 "不在新的起止日期之内；请先调整该试岗安排"
             }
         )
-    before = _snapshot(batch, BATCH_FIELDS)
+    before = audit.snapshot(batch, BATCH_FIELDS)
     for name in BATCH_FIELDS:
         setattr(batch, name, values[name])
-    changes = audit.diff(before, _snapshot(batch, BATCH_FIELDS))
+    changes = audit.diff(before, audit.snapshot(batch, BATCH_FIELDS))
     if changes:
         db.session.flush()
         audit.record(
@@ -301,7 +297,7 @@ def create_placement(values: dict[str, Any], *, actor) -> Placement:
         actor=actor,
         township_id=placement.township_id,
         summary=f"安排 {draft.candidate.name} 到 {draft.post.name} 试岗（{placement.period}）",
-        changes=audit.diff({}, _snapshot(placement, ("candidate_id", *PLACEMENT_FIELDS))),
+        changes=audit.diff({}, audit.snapshot(placement, ("candidate_id", *PLACEMENT_FIELDS))),
     )
     return placement
 
@@ -322,10 +318,10 @@ def update_placement(placement: Placement, values: dict[str, Any], *, actor) -> 
     errors = rules.problems(draft, check_post_open=values["post_id"] != placement.post_id)
     if errors:
         raise Refused(errors)
-    before = _snapshot(placement, PLACEMENT_FIELDS)
+    before = audit.snapshot(placement, PLACEMENT_FIELDS)
     for name in PLACEMENT_FIELDS:
         setattr(placement, name, values[name])
-    changes = audit.diff(before, _snapshot(placement, PLACEMENT_FIELDS))
+    changes = audit.diff(before, audit.snapshot(placement, PLACEMENT_FIELDS))
     if changes:
         _flush_placement(placement, draft)
         audit.record(
@@ -376,10 +372,10 @@ def record_evaluation(
             f"评价日期应在试岗开始（{placement.start_on:%Y-%m-%d}）之后、今天之前", "evaluated_on"
         )
     fields = ("grade", "evaluation", "evaluated_on", "evaluated_by_id")
-    before = _snapshot(placement, fields)
+    before = audit.snapshot(placement, fields)
     placement.grade, placement.evaluation, placement.evaluated_on = grade, comment, evaluated_on
     placement.evaluated_by_id = getattr(actor, "id", None)
-    changes = audit.diff(before, _snapshot(placement, fields))
+    changes = audit.diff(before, audit.snapshot(placement, fields))
     if changes:
         db.session.flush()
         audit.record(
@@ -435,7 +431,7 @@ def cancel_placement(placement: Placement, *, actor) -> None:
         township_id=placement.township_id,
         summary=f"取消 {placement.candidate.name} 到 {placement.post.name} 的试岗安排"
         f"（{placement.period}）",
-        changes=audit.diff(_snapshot(placement, ("candidate_id", *PLACEMENT_FIELDS)), {}),
+        changes=audit.diff(audit.snapshot(placement, ("candidate_id", *PLACEMENT_FIELDS)), {}),
     )
     db.session.delete(placement)
     db.session.flush()

@@ -37,7 +37,7 @@ EDITABLE = (
 
 
 def snapshot(candidate: Candidate) -> dict[str, Any]:
-    return {key: getattr(candidate, key) for key in EDITABLE}
+    return audit.snapshot(candidate, EDITABLE)
 
 
 def _apply(candidate: Candidate, values: dict[str, Any]) -> None:

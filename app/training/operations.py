@@ -45,10 +45,6 @@ def _d(day: dt.date) -> str:
     return day.strftime("%Y-%m-%d")
 
 
-def _snapshot(obj, keys) -> dict[str, Any]:
-    return {key: getattr(obj, key) for key in keys}
-
-
 def may_manage(user, programme: Programme) -> bool:
     """Create and change the programme and its rounds."""
     if user.role not in WRITERS:
@@ -95,7 +91,7 @@ def create_programme(values: dict[str, Any], *, actor) -> Programme:
         actor=actor,
         township_id=programme.township_id,
         summary=f"新增培养计划 {programme.name}（{level}）",
-        changes=audit.diff({}, _snapshot(programme, PROGRAMME_FIELDS)),
+        changes=audit.diff({}, audit.snapshot(programme, PROGRAMME_FIELDS)),
     )
     return programme
 
@@ -128,12 +124,12 @@ def update_programme(programme: Programme, values: dict[str, Any], *, actor) -> 
             "请先调整该轮次的日期。",
             "start_on" if r.starts_on < start else "end_on",
         )
-    before = _snapshot(programme, PROGRAMME_FIELDS)
+    before = audit.snapshot(programme, PROGRAMME_FIELDS)
     for key in PROGRAMME_FIELDS:
         if key != "township_id":
             setattr(programme, key, values[key])
     programme.township_id = township_id
-    changes = audit.diff(before, _snapshot(programme, PROGRAMME_FIELDS))
+    changes = audit.diff(before, audit.snapshot(programme, PROGRAMME_FIELDS))
     if changes:
         db.session.flush()
         audit.record(
@@ -191,7 +187,7 @@ def create_round(programme: Programme, values: dict[str, Any], *, actor) -> Roun
         actor=actor,
         township_id=programme.township_id,
         summary=f"{programme.name} 新增{round_.title}",
-        changes=audit.diff({}, _snapshot(round_, ROUND_FIELDS)),
+        changes=audit.diff({}, audit.snapshot(round_, ROUND_FIELDS)),
     )
     return round_
 
@@ -203,10 +199,10 @@ def update_round(round_: Round, values: dict[str, Any], *, actor) -> dict:
     if not may_manage(actor, programme):
         abort(403)
     _check_round(programme, values, round_)
-    before = _snapshot(round_, ROUND_FIELDS)
+    before = audit.snapshot(round_, ROUND_FIELDS)
     for key in ROUND_FIELDS:
         setattr(round_, key, values[key])
-    changes = audit.diff(before, _snapshot(round_, ROUND_FIELDS))
+    changes = audit.diff(before, audit.snapshot(round_, ROUND_FIELDS))
     if changes:
         db.session.flush()
         audit.record(
@@ -352,7 +348,7 @@ def save_results(round_: Round, rows: dict[int, dict[str, Any]], *, actor) -> in
         if result is None and is_blank(values):
             continue
         enrolment = enrolments[enrolment_id]
-        before = _snapshot(result, RESULT_FIELDS) if result else {}
+        before = audit.snapshot(result, RESULT_FIELDS) if result else {}
         if result is None:
             result = RoundResult(
                 round_id=round_.id, enrolment_id=enrolment_id, township_id=enrolment.township_id
@@ -360,7 +356,7 @@ def save_results(round_: Round, rows: dict[int, dict[str, Any]], *, actor) -> in
             db.session.add(result)
         for key in RESULT_FIELDS:
             setattr(result, key, values[key])
-        changes = audit.diff(before, _snapshot(result, RESULT_FIELDS))
+        changes = audit.diff(before, audit.snapshot(result, RESULT_FIELDS))
         if not changes:
             continue
         result.recorded_by_id = getattr(actor, "id", None)
