@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+import click
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_DIR / "instance"
 MIGRATIONS_DIR = PROJECT_DIR / "migrations"
@@ -48,15 +50,23 @@ class Config:
 
     @classmethod
     def finalise(cls, config: dict) -> None:
-        """Fill what depends on the environment; refuse to run production without a key."""
-        if not config.get("SECRET_KEY"):
-            if not config.get("DEVELOPMENT") and not config.get("TESTING"):
-                raise RuntimeError(
-                    "SECRET_KEY is not set. Set it in the environment (e.g. "
-                    "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')), "
-                    "or run with ROSTER_ENV=development."
-                )
+        """Fill what depends on the environment; refuse to serve production without a key.
+
+        Command-line use (``flask --app app db upgrade``, ``create-user`` …) signs no cookie, so
+        it gets a throwaway key; a server (gunicorn) without SECRET_KEY stops at start-up.
+        """
+        if config.get("SECRET_KEY"):
+            return
+        if config.get("DEVELOPMENT") or config.get("TESTING"):
             config["SECRET_KEY"] = _development_secret_key()
+        elif click.get_current_context(silent=True) is not None:
+            config["SECRET_KEY"] = secrets.token_hex(32)
+        else:
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set it in the environment (e.g. "
+                "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')), "
+                "or run with ROSTER_ENV=development."
+            )
 
 
 class TestConfig(Config):

@@ -101,3 +101,17 @@ def test_denied_requests_are_audited(client, make, path):
     assert client.get(path).status_code == 403
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "denied")).one()
     assert entry.actor_id == clerk.id and path in entry.summary
+
+
+def test_production_server_needs_a_secret_key_but_commands_do_not(database_url):
+    import click
+
+    from app import create_app
+    from app.config import Config
+
+    production = {"DEVELOPMENT": False, "SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": database_url}
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app(Config, **production)
+    with click.Context(click.Command("db")):
+        app = create_app(Config, **production)  # e.g. `flask --app app db upgrade`
+    assert len(app.config["SECRET_KEY"]) == 64
