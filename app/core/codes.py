@@ -51,7 +51,7 @@ class LabeledEnum(enum.StrEnum):
             return None
 
 
-def _labeled(name: str, entries: list[tuple[str, str]], aliases: dict[str, str] | None = None):
+def labeled(name: str, entries: list[tuple[str, str]], aliases: dict[str, str] | None = None):
     """Build a LabeledEnum from (value, label) pairs; member names are ``C<value>`` for codes."""
     members = [(v if v.isidentifier() else f"C{v}", v) for v, _ in entries]
     cls = LabeledEnum(name, members)
@@ -119,7 +119,7 @@ ETHNICITIES = [
     ("55", "珞巴族"),
     ("56", "基诺族"),
 ]
-Ethnicity = _labeled("Ethnicity", ETHNICITIES, {"汉": "汉族"})
+Ethnicity = labeled("Ethnicity", ETHNICITIES, {"汉": "汉族"})
 
 POLITICAL_STATUSES = [
     ("01", "中国共产党党员"),
@@ -154,7 +154,7 @@ POLITICAL_SHORT_FORMS = {
     "台盟": "台湾民主自治同盟盟员",
     "无党派民主人士": "无党派人士",
 }
-Political = _labeled("Political", POLITICAL_STATUSES, POLITICAL_SHORT_FORMS)
+Political = labeled("Political", POLITICAL_STATUSES, POLITICAL_SHORT_FORMS)
 
 EDUCATION_SHORT_FORMS = {
     "博士": "研究生",
@@ -168,7 +168,7 @@ EDUCATION_SHORT_FORMS = {
     "技校": "技工学校",
     "小学": "小学及以下",
 }
-Education = _labeled(
+Education = labeled(
     "Education",
     [
         ("postgraduate", "研究生"),
@@ -183,7 +183,7 @@ Education = _labeled(
     EDUCATION_SHORT_FORMS,
 )
 
-Source = _labeled(
+Source = labeled(
     "Source",
     [
         ("veteran", "退役军人"),
@@ -204,7 +204,7 @@ Source = _labeled(
     },
 )
 
-Direction = _labeled(
+Direction = labeled(
     "Direction",
     [
         ("party_secretary", "村党组织书记"),
@@ -215,9 +215,9 @@ Direction = _labeled(
     {"镇级后备": "镇级后备干部", "村支书": "村党组织书记", "党组织书记": "村党组织书记"},
 )
 
-Gender = _labeled("Gender", [("M", "男"), ("F", "女")], {"男性": "男", "女性": "女"})
+Gender = labeled("Gender", [("M", "男"), ("F", "女")], {"男性": "男", "女性": "女"})
 
-Status = _labeled(
+Status = labeled(
     "Status",
     [
         ("nominated", "拟推荐"),
@@ -229,7 +229,7 @@ Status = _labeled(
     ],
 )
 
-Role = _labeled(
+Role = labeled(
     "Role",
     [("admin", "县委组织部管理员"), ("secretary", "乡镇党委书记/组织委员"), ("clerk", "组织干事")],
 )
@@ -278,7 +278,7 @@ SURNAME_READINGS = {
 
 # ---- assessment area: inspections, assessments, dynamic notes, outcomes -------------------
 
-InspectionMethod = _labeled(
+InspectionMethod = labeled(
     "InspectionMethod",
     [
         ("opinion_poll", "民意调查"),
@@ -291,13 +291,13 @@ InspectionMethod = _labeled(
     {"民主测评": "民意调查", "走访": "实地走访", "谈话": "个别谈话", "个别谈话了解": "个别谈话"},
 )
 
-AssessmentKind = _labeled(
+AssessmentKind = labeled(
     "AssessmentKind",
     [("regular", "平时考核"), ("annual", "年终考核")],
     {"平时": "平时考核", "年终": "年终考核", "年度考核": "年终考核"},
 )
 
-AssessmentGrade = _labeled(
+AssessmentGrade = labeled(
     "AssessmentGrade",
     [
         ("excellent", "优秀"),
@@ -307,13 +307,13 @@ AssessmentGrade = _labeled(
     ],
 )
 
-NoteKind = _labeled(
+NoteKind = labeled(
     "NoteKind",
     [("thought", "思想动态"), ("whereabouts", "去向"), ("employment", "就业")],
     {"思想": "思想动态", "就业变化": "就业", "去向变化": "去向"},
 )
 
-OutcomeKind = _labeled(
+OutcomeKind = labeled(
     "OutcomeKind",
     [
         ("party_secretary", "当选村党组织书记"),
@@ -324,7 +324,7 @@ OutcomeKind = _labeled(
     ],
 )
 
-WithdrawalReason = _labeled(
+WithdrawalReason = labeled(
     "WithdrawalReason",
     [
         ("away", "外出"),
@@ -338,7 +338,7 @@ WithdrawalReason = _labeled(
 
 # ---- posts area: trial-post rotations (试岗锻炼) ---------------------------------------------
 
-PostKind = _labeled(
+PostKind = labeled(
     "PostKind",
     [
         ("window", "窗口试岗"),
@@ -356,7 +356,7 @@ PostKind = _labeled(
     },
 )
 
-PlacementGrade = _labeled(
+PlacementGrade = labeled(
     "PlacementGrade",
     [("excellent", "优秀"), ("pass", "合格"), ("basic_pass", "基本合格"), ("fail", "不合格")],
 )
@@ -378,7 +378,7 @@ SERVICE_CENTRE_WINDOWS = (
 
 # ---- mentoring (结对帮带) -------------------------------------------------------------------
 
-MentorPosition = _labeled(
+MentorPosition = labeled(
     "MentorPosition",
     [
         ("party_secretary", "村党组织书记"),
@@ -400,7 +400,7 @@ MentorPosition = _labeled(
     },
 )
 
-MentoringForm = _labeled(
+MentoringForm = labeled(
     "MentoringForm",
     [
         ("face_to_face", "面对面指导"),
@@ -412,7 +412,7 @@ MentoringForm = _labeled(
     {"参加两委会": "列席两委会", "当面指导": "面对面指导", "电话": "电话指导"},
 )
 
-VillagePairingKind = _labeled(
+VillagePairingKind = labeled(
     "VillagePairingKind",
     [("strong_strong", "强强联合"), ("strong_weak", "强弱联合")],
 )

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.codes import _labeled
+from app.core.codes import labeled
 from app.core.db import CreatedMixin, TownshipMixin, sort_key_type
 from app.extensions import db
 
@@ -47,7 +47,7 @@ class Village(CreatedMixin, db.Model):
         return f"<Village {self.id} {self.name}>"
 
 
-SeatKind = _labeled(
+SeatKind = labeled(
     "SeatKind",
     [
         ("party_secretary", "党组织书记"),
