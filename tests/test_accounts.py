@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 from urllib.parse import urlsplit
 
@@ -13,6 +12,7 @@ from app.accounts.models import User
 from app.core.audit import AuditEntry
 from app.extensions import db
 from tests.conftest import DEFAULT_PASSWORD, login
+from tests.helpers import error_at
 
 NEW_PASSWORD = "a-new-password-77"
 
@@ -20,12 +20,6 @@ NEW_PASSWORD = "a-new-password-77"
 def count(model, *where) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def error_at(page: str, field_id: str) -> str | None:
-    """The text of the error rendered at a field (``<div … id="<field>-error">``), or None."""
-    match = re.search(rf'id="{re.escape(field_id)}-error"[^>]*>(.*?)</div>', page, re.S)
-    return html_lib.unescape(match.group(1)) if match else None
 
 
 def path_of(response) -> str:

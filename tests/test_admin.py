@@ -15,6 +15,7 @@ from app.core.audit import AuditEntry
 from app.extensions import db
 from app.places.models import Township, Village
 from tests.conftest import DEFAULT_PASSWORD, login
+from tests.helpers import error_at
 
 NEW_PASSWORD = "a-new-password-77"
 
@@ -25,12 +26,6 @@ NEW_PASSWORD = "a-new-password-77"
 def count(model, *where) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def error_at(page: str, field_id: str) -> str | None:
-    """The text of the error rendered at a field (``<div … id="<field>-error">``), or None."""
-    match = re.search(rf'id="{re.escape(field_id)}-error"[^>]*>(.*?)</div>', page, re.S)
-    return html_lib.unescape(match.group(1)) if match else None
 
 
 def path_of(response) -> str:

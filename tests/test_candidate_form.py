@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html as html_lib
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -16,6 +15,7 @@ from app.core.idcard import make_id_number, mask_id_number
 from app.extensions import db
 from app.roster.models import Candidate
 from tests.conftest import login
+from tests.helpers import error_at
 
 # 110105 1949-12-31, sequence 002 (a woman): the check character is X.
 ID_1949 = "11010519491231002X"
@@ -28,12 +28,6 @@ ID_MAN = make_id_number("320102", dt.date(1985, 7, 9), 123, "M")
 def count(model) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def error_at(page: str, field_id: str) -> str | None:
-    """The text of the error rendered at a field (``<div … id="<field>-error">``), or None."""
-    match = re.search(rf'id="{re.escape(field_id)}-error"[^>]*>(.*?)</div>', page, re.S)
-    return html_lib.unescape(match.group(1)) if match else None
 
 
 class _FormParser(HTMLParser):
