@@ -91,3 +91,19 @@ def seed_demo_command(count, seed, password):
     from app.seed.demo import seed_demo
 
     seed_demo(count=count, seed=seed, password=password, echo=click.echo)
+
+
+@bp.cli.command("rebuild-tallies")
+def rebuild_tallies_command():
+    """Count the dashboard's per-village tallies afresh from the candidates.
+
+    The app keeps them in step by itself; this is for after a bulk load or a hand-made change
+    in the database.
+    """
+    from app.core import audit
+    from app.roster import tallies
+
+    tallies.rebuild(db.session.connection())
+    audit.record("rebuild", "tallies", None, summary="重新统计工作台的人数汇总")
+    db.session.commit()
+    click.echo("工作台人数汇总已按后备干部名册重新统计。")

@@ -58,6 +58,9 @@ def main() -> None:
     )
     parser.add_argument("--fresh", action="store_true", help="rebuild the scratch database")
     parser.add_argument("--plans", action="store_true", help="print EXPLAIN QUERY PLAN")
+    parser.add_argument(
+        "--only", default="", help="time only the pages whose label contains this (e.g. dashboard)"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("ROSTER_ENV", "development")
@@ -75,6 +78,7 @@ def main() -> None:
         have = 0
         if (args.database_url or db_path.exists()) and not args.fresh:
             try:
+                upgrade(revision="heads")  # a scratch database from an older schema
                 have = db.session.scalar(select(func.count()).select_from(Candidate)) or 0
             except Exception:  # noqa: BLE001 — an unreadable or empty scratch database
                 db.session.rollback()
@@ -87,7 +91,8 @@ def main() -> None:
                     conn.execute(text("CREATE SCHEMA public"))
             db.engine.dispose()
             for suffix in ("", "-wal", "-shm"):
-                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+                if not args.database_url:  # never the SQLite file when benching another database
+                    Path(f"{db_path}{suffix}").unlink(missing_ok=True)
             upgrade(revision="heads")
             from app.seed.demo import seed_demo
 
@@ -119,6 +124,8 @@ def main() -> None:
             ]
             pages.append(("candidate page", _candidate_path(username)))
             for label, path in pages:
+                if args.only not in label:
+                    continue
                 samples = []
                 for _ in range(args.runs):
                     statements.clear()

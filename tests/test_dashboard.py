@@ -192,32 +192,54 @@ def test_seats_are_scoped_and_only_clerks_and_admins_edit(client, make, app):
     assert secretary.get(f"/places/seats/{seat.id}").status_code == 403
 
 
+def used_after(make, township, year: int, days: int) -> None:
+    """A candidate who entered the pool on 1 January of ``year`` and was used ``days`` later
+    (the status change is written as the lifecycle writes it, with a chosen date)."""
+    entered = dt.date(year, 1, 1)
+    candidate = place(make, township, status="used", entered_on=entered.isoformat())
+    used_at = dt.datetime(year, 1, 1, 9, tzinfo=dt.UTC) + dt.timedelta(days=days)
+    if used_at.year != year:
+        used_at = dt.datetime(year, 12, 31, 9, tzinfo=dt.UTC)
+    db.session.add(
+        StatusChange(
+            candidate_id=candidate.id,
+            township_id=township.id,
+            from_status="in_pool",
+            to_status="used",
+            created_dt=used_at,
+            pool_entered_on=entered,
+        )
+    )
+    db.session.commit()
+
+
+def pipeline_cells(client, year: int) -> list[str]:
+    html = client.get("/").get_data(as_text=True)
+    pipeline = html[html.index('id="h-pipeline"') :]
+    row = re.search(rf"<th scope=\"row\">{year}</th>(.*?)</tr>", pipeline, re.S).group(1)
+    return re.findall(r'<td class="text-end">([^<]*)</td>', row)
+
+
 def test_pipeline_counts_entries_uses_and_median_days(client, make):
     township = make.township("甲镇")
     year = dt.date.today().year - 1
     for days in (100, 200, 400):
-        candidate = place(make, township, status="used", entered_on=f"{year}-01-01")
-        used_at = dt.datetime(year, 1, 1, 9, tzinfo=dt.UTC) + dt.timedelta(days=days)
-        if used_at.year != year:
-            used_at = dt.datetime(year, 12, 31, 9, tzinfo=dt.UTC)
-        db.session.add(
-            StatusChange(
-                candidate_id=candidate.id,
-                township_id=township.id,
-                from_status="in_pool",
-                to_status="used",
-                created_dt=used_at,
-            )
-        )
-    db.session.commit()
+        used_after(make, township, year, days)
     login(client, make.user("secretary", township))
-    html = client.get("/").get_data(as_text=True)
-    pipeline = html[html.index('id="h-pipeline"') :]
-    row = re.search(rf"<th scope=\"row\">{year}</th>(.*?)</tr>", pipeline, re.S).group(1)
-    cells = re.findall(r'<td class="text-end">([^<]*)</td>', row)
+    cells = pipeline_cells(client, year)
     assert cells[0] == "3"  # entered
     assert cells[2] == "3"  # used
     assert cells[4] == "200"  # median of 100, 200 and (at most) 364 days
+
+
+@pytest.mark.parametrize("county", [False, True])
+def test_median_of_an_even_count_is_the_mean_of_the_middle_two(client, make, county):
+    township = make.township("甲镇")
+    year = dt.date.today().year - 1
+    for days in (100, 200, 300, 340):
+        used_after(make, township, year, days)
+    login(client, make.user("admin" if county else "secretary", None if county else township))
+    assert pipeline_cells(client, year)[4] == "250"
 
 
 def test_nominations_show_as_work_to_do(client, make):

@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 
 from app.assessment.models import Assessment, DynamicNote, Inspection, Outcome
+from app.assessment.operations import last_assessed_update
 from app.assessment.queries import REQUIRED_METHODS
 from app.core.codes import InspectionMethod, OutcomeKind, WithdrawalReason
 from app.core.db import utcnow
@@ -386,6 +387,7 @@ def seed_area(context, echo) -> None:
 
     _insert(Inspection.__table__, INSPECTION_COLUMNS, inspections)
     _insert(Assessment.__table__, ASSESSMENT_COLUMNS, assessments)
+    db.session.execute(last_assessed_update())
     _insert(DynamicNote.__table__, NOTE_COLUMNS, notes)
     _insert(Outcome.__table__, OUTCOME_COLUMNS, outcomes)
     # The status history says what the outcome row says.

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from flask import abort
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.assessment.models import DIAGNOSES, DIMENSIONS, Assessment, DynamicNote, Inspection
 from app.assessment.models import Outcome as OutcomeRow
@@ -143,7 +143,8 @@ def duplicate_message(candidate: Candidate, existing: Assessment) -> str:
 
 
 def refresh_latest(candidate_id: int) -> None:
-    """Mark the candidate's most recent assessment (latest period; a year before its quarter)."""
+    """Mark the candidate's most recent assessment (latest period; a year before its quarter),
+    and keep the candidate's ``last_assessed_on`` (a core UPDATE: no new record version)."""
     latest = db.session.scalar(
         select(Assessment.id)
         .where(Assessment.candidate_id == candidate_id)
@@ -156,6 +157,20 @@ def refresh_latest(candidate_id: int) -> None:
         .values(is_latest=Assessment.id == latest)
         .execution_options(synchronize_session="fetch")
     )
+    db.session.execute(last_assessed_update(candidate_id))
+
+
+def last_assessed_update(candidate_id: int | None = None):
+    """The UPDATE that sets candidates' ``last_assessed_on`` from their assessments (one
+    candidate, or all of them after a bulk load)."""
+    candidates = Candidate.__table__
+    latest = (
+        select(func.max(Assessment.assessed_on))
+        .where(Assessment.candidate_id == candidates.c.id)
+        .scalar_subquery()
+    )
+    stmt = update(candidates).values(last_assessed_on=latest)
+    return stmt if candidate_id is None else stmt.where(candidates.c.id == candidate_id)
 
 
 def save_assessment(

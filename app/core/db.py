@@ -78,6 +78,10 @@ def configure_sqlite(engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Reads through a memory map share the OS page cache across connections and workers,
+        # instead of each connection copying pages into its own 2 MB cache: the dashboard's
+        # joins over 200,000 candidates take about half the time (docs/benchmarks.md).
+        cursor.execute("PRAGMA mmap_size=1073741824")
         cursor.close()
 
     @event.listens_for(engine, "begin")

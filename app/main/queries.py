@@ -1,7 +1,9 @@
 """The dashboard's aggregates: every number is a GROUP BY in SQL over the user's scope.
 
-At 200,000 candidates each query here reads a covering index (``ix_candidates_filters``) or a
-small table; none loads candidates into Python. ``make bench`` times the whole page.
+Counts that only change when a candidate does (status, pool structure, coverage, seats, entries
+per year) add up the per-village ``CandidateTally`` rows, a few thousand for a whole county; the
+rest read covering indexes or small tables. None loads candidates into Python. ``make bench``
+times the whole page.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import joinedload
 
 from app.core.codes import Education, Gender, Political, Source, Status
@@ -19,7 +21,7 @@ from app.core.scoping import restrict
 from app.extensions import db
 from app.places import settings
 from app.places.models import SEAT_DIRECTIONS, Township, Village, VillageSeat
-from app.roster.models import Candidate, StatusChange
+from app.roster.models import Candidate, CandidateTally, StatusChange
 
 AGE_BANDS = [  # (label, age_min, age_max) — the roster's own filters, so each bar is a link
     ("30岁及以下", None, 30),
@@ -44,14 +46,18 @@ def _years_before(today: dt.date, years: int) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
+def _tallies(user, *columns):
+    return restrict(select(*columns), CandidateTally, user).where(CandidateTally.n != 0)
+
+
 def status_counts(user) -> tuple[dict[str, int], dict[int, dict[str, int]]]:
-    """Totals by status, and by township and status."""
-    stmt = restrict(
-        select(Candidate.township_id, Candidate.status, func.count()).group_by(
-            Candidate.township_id, Candidate.status
-        ),
-        Candidate,
-        user,
+    """Totals by status, and by township and status (from the tallies)."""
+    stmt = (
+        _tallies(
+            user, CandidateTally.township_id, CandidateTally.status, func.sum(CandidateTally.n)
+        )
+        .where(CandidateTally.dimension == "all")
+        .group_by(CandidateTally.township_id, CandidateTally.status)
     )
     totals = {s.value: 0 for s in Status}
     by_township: dict[int, dict[str, int]] = defaultdict(dict)
@@ -70,45 +76,51 @@ def _pool(user, *columns):
 def pool_structure(user, today: dt.date) -> dict[str, list[Bar]]:
     """The in-pool candidates by age band, gender, education, political status and source.
 
-    One GROUP BY over the five columns (a covering index holds them all) gives at most a few
-    thousand groups; each chart then adds up its own dimension of those groups.
+    Gender, education, political status and source add up the tallies; age bands move with
+    the calendar, so they are counted from the candidates: five ranges of the (status, birth
+    date) index, which together read each in-pool entry once.
     """
-    bounds = [_years_before(today, age + 1) for age in (30, 35, 40, 45)]
-    band = case(
-        (Candidate.birth_date > bounds[0], 0),
-        (Candidate.birth_date > bounds[1], 1),
-        (Candidate.birth_date > bounds[2], 2),
-        (Candidate.birth_date > bounds[3], 3),
-        else_=4,
+    # Birth-date bounds, youngest band first: (after, up to and including).
+    bounds = [None] + [_years_before(today, age + 1) for age in (30, 35, 40, 45)] + [None]
+    bands = []
+    for later, earlier in zip(bounds, bounds[1:], strict=False):
+        stmt = _pool(user, func.count())
+        if later is not None:
+            stmt = stmt.where(Candidate.birth_date <= later)
+        if earlier is not None:
+            stmt = stmt.where(Candidate.birth_date > earlier)
+        bands.append(stmt.scalar_subquery())
+    ages = dict(enumerate(db.session.execute(select(*bands)).one()))
+    dimensions = ("gender", "education", "political", "source")
+    counts: dict[str, dict[str, int]] = {d: {} for d in dimensions}
+    rows = db.session.execute(
+        _tallies(user, CandidateTally.dimension, CandidateTally.value, func.sum(CandidateTally.n))
+        .where(
+            CandidateTally.status == Status.in_pool.value,
+            CandidateTally.dimension.in_(dimensions),
+        )
+        .group_by(CandidateTally.dimension, CandidateTally.value)
     )
-    columns = (Candidate.gender, Candidate.education, Candidate.political, Candidate.source)
-    groups = db.session.execute(
-        _pool(user, band.label("band"), *columns, func.count()).group_by("band", *columns)
-    ).all()
-    totals: list[dict] = [defaultdict(int) for _ in range(5)]
-    for row in groups:
-        for i in range(5):
-            totals[i][row[i]] += row[5]
+    for dimension, value, n in rows:
+        counts[dimension][value] = n
     pool = {"status": Status.in_pool.value}
     structure = {
         "年龄": [
-            Bar(label, totals[0].get(i, 0), pool | _age_args(low, high))
+            Bar(label, ages.get(i, 0), pool | _age_args(low, high))
             for i, (label, low, high) in enumerate(AGE_BANDS)
         ]
     }
-    for i, (title, column, enum_cls) in enumerate(
-        (
-            ("性别", Candidate.gender, Gender),
-            ("学历", Candidate.education, Education),
-            ("政治面貌", Candidate.political, Political),
-            ("来源类别", Candidate.source, Source),
-        ),
-        start=1,
+    for title, column, enum_cls in (
+        ("性别", Candidate.gender, Gender),
+        ("学历", Candidate.education, Education),
+        ("政治面貌", Candidate.political, Political),
+        ("来源类别", Candidate.source, Source),
     ):
+        values = counts[column.key]
         structure[title] = [
-            Bar(member.label, totals[i][member.value], pool | {column.key: member.value})
+            Bar(member.label, values[member.value], pool | {column.key: member.value})
             for member in enum_cls
-            if totals[i].get(member.value)
+            if values.get(member.value)
         ]
     return structure
 
@@ -127,10 +139,10 @@ class VillageCoverage:
 
 
 def pool_by_village(user) -> dict[tuple[int, str], int]:
-    """In-pool candidates per (village, 培养方向): one index-only GROUP BY, shared by the
-    coverage list and the seat readiness (a county has a few thousand such pairs at most)."""
-    stmt = _pool(user, Candidate.village_id, Candidate.direction, func.count()).group_by(
-        Candidate.village_id, Candidate.direction
+    """In-pool candidates per (village, 培养方向), from the tallies: shared by the coverage
+    list and the seat readiness (a county has a few thousand such pairs at most)."""
+    stmt = _tallies(user, CandidateTally.village_id, CandidateTally.value, CandidateTally.n).where(
+        CandidateTally.status == Status.in_pool.value, CandidateTally.dimension == "direction"
     )
     return {(village, direction): n for village, direction, n in db.session.execute(stmt)}
 
@@ -211,110 +223,110 @@ def _since(first: dt.date) -> dt.datetime:
     return dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
 
 
-def county_totals(rows: list[PipelineRow], medians: dict[int, float]) -> list[PipelineRow]:
-    """Per-year totals of per-township rows (counts add up; medians come from ``medians``)."""
-    by_year: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        for key in ("entered", "trained", "used", "withdrawn"):
-            by_year[row.year][key] += getattr(row, key)
-    return [
-        PipelineRow(None, year, **values, median_days_to_use=medians.get(year))
-        for year, values in sorted(by_year.items())
-    ]
+def pipeline(user, years: list[int], *, by_township: bool) -> tuple[list, list]:
+    """Per year: entered, trained, used, withdrawn, and the median days from entry into the
+    pool to use — for the user's whole scope, and (``by_township``) for each township.
 
-
-def county_medians(user, first: dt.date) -> dict[int, float]:
-    return {year: median for _, year, median in _median_days_to_use(user, first, False)}
-
-
-def pipeline(user, years: list[int], *, by_township: bool) -> list[PipelineRow]:
-    """Per year (and per township): entered, trained, used, withdrawn, and the median days
-    from entry into the pool to use. Five grouped queries, whatever the size of the roster."""
+    Returns (scope rows, township rows). Four grouped queries whatever the size of the
+    roster: counts are per township and add up to the scope's (a candidate stays in one
+    township); the scope's medians come from the same pass as the townships'.
+    """
     first = dt.date(years[0], 1, 1)
-    cells: dict[tuple, dict] = defaultdict(dict)
+    cells: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
 
-    def grouped(township_col, year_col, *rest):
-        columns = [township_col if by_township else literal(None), year_col]
-        keys = [c for c in (township_col if by_township else None, year_col) if c is not None]
-        return columns, keys + list(rest)
+    def count(township_id, year: int, key: str, n: int) -> None:
+        cells[(township_id, year)][key] += n
+        if by_township:
+            cells[(None, year)][key] += n
 
-    # Entries grouped by day walk the covering index in order, with no per-row function;
-    # the few thousand (day, township) groups then fold into years.
-    day_columns = [Candidate.entered_on] + ([Candidate.township_id] if by_township else [])
-    entered = restrict(
-        select(*day_columns, func.count())
-        .where(Candidate.entered_on >= first)
-        .group_by(*day_columns),
-        Candidate,
-        user,
+    township = CandidateTally.township_id if by_township else literal(None)
+    entered = _tallies(user, township, CandidateTally.value, func.sum(CandidateTally.n)).where(
+        CandidateTally.dimension == "entered", CandidateTally.value >= str(first.year)
     )
-    for row in db.session.execute(entered):
-        day, count = row[0], row[-1]
-        cell = cells[(row[1] if by_township else None, day.year)]
-        cell["entered"] = cell.get("entered", 0) + count
-
-    columns, keys = grouped(
-        StatusChange.township_id, year_of(StatusChange.created_dt), StatusChange.to_status
+    entered = entered.group_by(
+        *([CandidateTally.township_id] if by_township else []), CandidateTally.value
     )
+    for township_id, year, n in db.session.execute(entered):
+        count(township_id, int(year), "entered", n)
+
+    township = StatusChange.township_id if by_township else literal(None)
+    year = year_of(StatusChange.created_dt)
     outcomes = restrict(
-        select(*columns, StatusChange.to_status, func.count())
+        select(township, year, StatusChange.to_status, func.count())
         .where(
             StatusChange.to_status.in_([Status.used.value, Status.withdrawn.value]),
             StatusChange.created_dt >= _since(first),
         )
-        .group_by(*keys),
+        .group_by(
+            *([StatusChange.township_id] if by_township else []), year, StatusChange.to_status
+        ),
         StatusChange,
         user,
     )
-    for township_id, year, status, count in db.session.execute(outcomes):
-        cells[(township_id, year)][status] = count
+    for township_id, year, status, n in db.session.execute(outcomes):
+        count(township_id, year, status, n)
 
-    for township_id, year, count in trained_counts(user, first, by_township=by_township):
-        cells[(township_id, year)]["trained"] = count
+    for township_id, year, n in trained_counts(user, first, by_township=by_township):
+        count(township_id, year, "trained", n)
 
     for township_id, year, median in _median_days_to_use(user, first, by_township):
         cells[(township_id, year)]["median_days_to_use"] = median
 
-    return [
+    rows = [
         PipelineRow(township_id, year, **values)
         for (township_id, year), values in sorted(
             cells.items(), key=lambda item: (item[0][0] or 0, item[0][1])
         )
         if year in years
     ]
+    return (
+        [row for row in rows if row.township_id is None],
+        [row for row in rows if row.township_id is not None],
+    )
 
 
 def _median_days_to_use(user, first: dt.date, by_township: bool):
-    """The median in SQL on both backends: row_number over the ordered days, middle one or two."""
-    days = _days_between(StatusChange.created_dt, Candidate.entered_on)
+    """The median in SQL on both backends: row_number over the ordered days, middle one or two.
+
+    Yields (township or None, year, median): per township and year when ``by_township``, and
+    always for the whole scope (township None). Each use's row carries the entry date it
+    counts from, so the used rows are one range of ``ix_status_changes_outcome``, read once
+    (a CTE both partitionings share).
+    """
+    days = _days_between(StatusChange.created_dt, StatusChange.pool_entered_on)
     used = restrict(
         select(
-            (StatusChange.township_id if by_township else literal(0)).label("t"),
+            StatusChange.township_id.label("t"),
             year_of(StatusChange.created_dt).label("y"),
             days.label("d"),
-        )
-        .join(Candidate, Candidate.id == StatusChange.candidate_id)
-        .where(
+        ).where(
             StatusChange.to_status == Status.used.value,
-            Candidate.entered_on.is_not(None),
+            StatusChange.pool_entered_on.is_not(None),
             StatusChange.created_dt >= _since(first),
         ),
         StatusChange,
         user,
-    ).subquery()
-    ranked = select(
-        used.c.t,
-        used.c.y,
-        used.c.d,
-        func.row_number().over(partition_by=(used.c.t, used.c.y), order_by=used.c.d).label("rn"),
-        func.count().over(partition_by=(used.c.t, used.c.y)).label("n"),
-    ).subquery()
+    ).cte("used")
+
+    def ranked(township):
+        return select(
+            township.label("t"),
+            used.c.y,
+            used.c.d,
+            func.row_number()
+            .over(partition_by=(township, used.c.y), order_by=used.c.d)
+            .label("rn"),
+            func.count().over(partition_by=(township, used.c.y)).label("n"),
+        )
+
+    parts = [ranked(literal(0))] + ([ranked(used.c.t)] if by_township else [])
+    both = parts[0].union_all(*parts[1:]).subquery()
     middle = (
-        select(ranked.c.t, ranked.c.y, func.avg(ranked.c.d))
-        .where(ranked.c.rn.in_([(ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2]))
-        .group_by(ranked.c.t, ranked.c.y)
+        select(both.c.t, both.c.y, func.avg(both.c.d))
+        .where(both.c.rn.in_([(both.c.n + 1) // 2, (both.c.n + 2) // 2]))
+        .group_by(both.c.t, both.c.y)
     )
-    return [(t if by_township else None, y, float(m)) for t, y, m in db.session.execute(middle)]
+    return [(t or None, y, float(m)) for t, y, m in db.session.execute(middle)]
 
 
 def trained_counts(user, first: dt.date, *, by_township: bool) -> list[tuple]:

@@ -45,15 +45,10 @@ def dashboard():
     years = list(range(today.year - 4, today.year + 1))
     year = request.args.get("year", type=int)
     year = year if year in years else today.year
-    # The county sees each township for a chosen year, and the county's years: one pass by
-    # township serves both (counts add up; the county's medians are their own query).
-    if current_user.is_county_level:
-        by_township_rows = queries.pipeline(current_user, years, by_township=True)
-        medians = queries.county_medians(current_user, dt.date(years[0], 1, 1))
-        pipeline = queries.county_totals(by_township_rows, medians)
-    else:
-        by_township_rows = []
-        pipeline = queries.pipeline(current_user, years, by_township=False)
+    # The county sees its years, and each township for a chosen year.
+    pipeline, by_township_rows = queries.pipeline(
+        current_user, years, by_township=current_user.is_county_level
+    )
     return render_template(
         "main/dashboard.html",
         today=today,

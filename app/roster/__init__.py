@@ -3,10 +3,12 @@
 
 def init_app(app) -> None:
     from app.core.sections import Worklist, register_timeline, register_worklist
+    from app.roster import tallies
     from app.roster.queries import awaiting_decision
     from app.roster.views import bp, status_timeline
 
     app.register_blueprint(bp, url_prefix="/candidates")
+    tallies.init_app(app)
     register_timeline(app, status_timeline)
     register_worklist(
         app,

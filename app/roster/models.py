@@ -75,6 +75,18 @@ class Candidate(TownshipMixin, CreatedMixin, db.Model):
             "birth_date",
             "direction",
         ),
+        # The review queue's "no assessment in 12 months": a short index range, not an
+        # anti-join of every in-pool candidate against the assessments.
+        Index(
+            "ix_candidates_assessment_due",
+            "is_deleted",
+            "status",
+            "last_assessed_on",
+            "entered_on",
+            "township_id",
+        ),
+        # The dashboard's age bands: five short ranges of birth dates within a status.
+        Index("ix_candidates_birth", "is_deleted", "status", "birth_date", "township_id"),
         Index("ix_candidates_name", "name", "is_deleted", "name_sort", "id"),
         Index("ix_candidates_pinyin", "name_pinyin"),
         Index("ix_candidates_initials", "name_initials"),
@@ -102,6 +114,9 @@ class Candidate(TownshipMixin, CreatedMixin, db.Model):
     speciality: Mapped[str] = mapped_column(String(200), default="")
     direction: Mapped[str] = mapped_column(String(30))
     entered_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The latest ``assessed_on`` of the candidate's assessments, kept by the assessment area
+    # (``refresh_latest``) with a plain UPDATE: it is not an edit of the record.
+    last_assessed_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=Status.nominated.value)
     notes: Mapped[str] = mapped_column(Text, default="")
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -177,10 +192,16 @@ class StatusChange(TownshipMixin, CreatedMixin, db.Model):
     """One step of a candidate's lifecycle: who moved it, when, from what to what, and why."""
 
     __tablename__ = "status_changes"
-    # The dashboard's pipeline counts uses and withdrawals by year.
+    # The dashboard's pipeline counts uses and withdrawals by year, and the median time in
+    # the pool before use, from this index alone.
     __table_args__ = (
         Index(
-            "ix_status_changes_outcome", "to_status", "created_dt", "township_id", "candidate_id"
+            "ix_status_changes_outcome",
+            "to_status",
+            "created_dt",
+            "township_id",
+            "candidate_id",
+            "pool_entered_on",
         ),
     )
 
@@ -190,6 +211,8 @@ class StatusChange(TownshipMixin, CreatedMixin, db.Model):
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When the candidate had entered the pool, as of this change: a use's time in the pool.
+    pool_entered_on: Mapped[dt.date | None] = mapped_column(Date)
 
     candidate: Mapped[Candidate] = relationship(back_populates="status_changes")
     actor: Mapped[User | None] = relationship()
@@ -201,3 +224,24 @@ class StatusChange(TownshipMixin, CreatedMixin, db.Model):
     @property
     def to_label(self) -> str:
         return Status.label_of(self.to_status)
+
+
+class CandidateTally(TownshipMixin, db.Model):
+    """How many live candidates of a village have a status and one attribute value.
+
+    The dashboard's county-wide counts (status, pool structure, coverage, 换届 seats, entries
+    per year) add up these few thousand rows instead of grouping 200,000 candidates. Every
+    ORM write of a candidate keeps them (``app.roster.tallies``, in the same flush and
+    transaction); bulk paths call ``tallies.rebuild``. ``dimension`` is one of
+    ``tallies.DIMENSIONS``; ``value`` its value as text ('' for ``all``, the year for
+    ``entered``).
+    """
+
+    __tablename__ = "candidate_tallies"
+    __table_args__ = (Index("ix_candidate_tallies_scope", "status", "dimension", "township_id"),)
+
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(12), primary_key=True)
+    value: Mapped[str] = mapped_column(String(30), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

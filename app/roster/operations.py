@@ -130,6 +130,7 @@ def _log_status(candidate, source, target, reason, actor) -> StatusChange:
         to_status=target,
         reason=reason,
         actor_id=getattr(actor, "id", None),
+        pool_entered_on=candidate.entered_on,
     )
     db.session.add(change)
     return change

@@ -26,6 +26,7 @@ from app.core.db import utcnow
 from app.core.pinyin import name_initials, name_pinyin, name_sort_key, text_sort_key
 from app.extensions import db
 from app.places.models import Township, Village
+from app.roster import tallies
 from app.roster.models import Candidate, StatusChange
 from app.seed.demo_data import generate_candidates, generate_county
 
@@ -121,6 +122,8 @@ def seed_demo(*, count: int, seed: int, password: str | None, echo: Callable = c
                 raise
             continue
         module.seed_area(context, echo)
+    # The bulk inserts bypassed the ORM: count the dashboard's tallies once, here.
+    tallies.rebuild(db.session.connection())
     audit.record(
         "seed",
         "county",
@@ -238,6 +241,7 @@ def _write(
                     "reason": REASONS.get(step, "" if previous else "新增录入"),
                     "actor_id": decider.get(row["township_id"]),
                     "created_dt": when,
+                    "pool_entered_on": row["entered_on"],
                 }
             )
             previous = step.value
