@@ -17,7 +17,7 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     app.config.update(overrides)
     config_class.finalise(app.config)
 
-    from app.core.db import configure_sqlite, init_write_transactions
+    from app.core.db import configure_postgresql, configure_sqlite, init_write_transactions
     from app.extensions import bootstrap, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -27,6 +27,7 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     bootstrap.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgresql(db.engine)
     init_write_transactions(app)  # first of the request hooks: before the user is loaded
 
     from app import models  # noqa: F401  (every model registered before Alembic looks)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.assessment.models import LOW_GRADES, Assessment, DynamicNote, Inspection, Outcome
@@ -202,15 +202,18 @@ def without_recent_assessment(user, limit: int, *, today: dt.date | None = None)
     """
     today = today or dt.date.today()
     cutoff = _years_before(today)
-    stmt = scoped(Candidate, user).where(
-        Candidate.status == Status.in_pool.value,
-        or_(Candidate.last_assessed_on.is_(None), Candidate.last_assessed_on <= cutoff),
-        Candidate.entered_on <= cutoff,
+    # Two ranges of ix_candidates_assessment_due, never assessed and assessed before the
+    # cutoff: as one OR, both planners read every in-pool entry instead.
+    never, long_ago = (
+        scoped(Candidate, user)
+        .with_only_columns(Candidate.id, Candidate.entered_on)
+        .where(Candidate.status == Status.in_pool.value, when, Candidate.entered_on <= cutoff)
+        for when in (Candidate.last_assessed_on.is_(None), Candidate.last_assessed_on <= cutoff)
     )
     # Every waiting (id, entry date), unordered, sorted here: with an ORDER BY … LIMIT,
     # PostgreSQL walks the entry-date index through the whole county instead (300 ms at
     # 200,000). The waiting are a few thousand at most, and their count is the total.
-    waiting = db.session.execute(stmt.with_only_columns(Candidate.id, Candidate.entered_on)).all()
+    waiting = db.session.execute(never.union_all(long_ago)).all()
     first = [row.id for row in sorted(waiting, key=lambda row: (row.entered_on, row.id))[:limit]]
     by_id = {
         c.id: c

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from app.core.codes import Education, Gender, Political, Source, Status
@@ -77,20 +77,22 @@ def pool_structure(user, today: dt.date) -> dict[str, list[Bar]]:
     """The in-pool candidates by age band, gender, education, political status and source.
 
     Gender, education, political status and source add up the tallies; age bands move with
-    the calendar, so they are counted from the candidates: five ranges of the (status, birth
-    date) index, which together read each in-pool entry once.
+    the calendar, so they are counted from the candidates, by four date bounds, in one pass
+    over the in-pool part of the covering filter index. (A (status, birth date) index made
+    this 13 ms instead of about 60, but drew the roster's age-filtered pages onto it: 48 ms
+    became 380.)
     """
-    # Birth-date bounds, youngest band first: (after, up to and including).
-    bounds = [None] + [_years_before(today, age + 1) for age in (30, 35, 40, 45)] + [None]
-    bands = []
-    for later, earlier in zip(bounds, bounds[1:], strict=False):
-        stmt = _pool(user, func.count())
-        if later is not None:
-            stmt = stmt.where(Candidate.birth_date <= later)
-        if earlier is not None:
-            stmt = stmt.where(Candidate.birth_date > earlier)
-        bands.append(stmt.scalar_subquery())
-    ages = dict(enumerate(db.session.execute(select(*bands)).one()))
+    bounds = [_years_before(today, age + 1) for age in (30, 35, 40, 45)]
+    band = case(
+        (Candidate.birth_date > bounds[0], 0),
+        (Candidate.birth_date > bounds[1], 1),
+        (Candidate.birth_date > bounds[2], 2),
+        (Candidate.birth_date > bounds[3], 3),
+        else_=4,
+    )
+    ages = dict(
+        db.session.execute(_pool(user, band.label("band"), func.count()).group_by("band")).all()
+    )
     dimensions = ("gender", "education", "political", "source")
     counts: dict[str, dict[str, int]] = {d: {} for d in dimensions}
     rows = db.session.execute(
@@ -223,14 +225,16 @@ def _since(first: dt.date) -> dt.datetime:
     return dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
 
 
-def pipeline(user, years: list[int], *, by_township: bool) -> tuple[list, list]:
+def pipeline(user, years: list[int], *, township_year: int | None = None) -> tuple[list, list]:
     """Per year: entered, trained, used, withdrawn, and the median days from entry into the
-    pool to use — for the user's whole scope, and (``by_township``) for each township.
+    pool to use — for the user's whole scope, and (``township_year``) for each township in
+    that year.
 
     Returns (scope rows, township rows). Four grouped queries whatever the size of the
     roster: counts are per township and add up to the scope's (a candidate stays in one
     township); the scope's medians come from the same pass as the townships'.
     """
+    by_township = township_year is not None
     first = dt.date(years[0], 1, 1)
     cells: dict[tuple, dict] = defaultdict(lambda: defaultdict(int))
 
@@ -269,7 +273,7 @@ def pipeline(user, years: list[int], *, by_township: bool) -> tuple[list, list]:
     for township_id, year, n in trained_counts(user, first, by_township=by_township):
         count(township_id, year, "trained", n)
 
-    for township_id, year, median in _median_days_to_use(user, first, by_township):
+    for township_id, year, median in _median_days_to_use(user, first, township_year):
         cells[(township_id, year)]["median_days_to_use"] = median
 
     rows = [
@@ -281,15 +285,15 @@ def pipeline(user, years: list[int], *, by_township: bool) -> tuple[list, list]:
     ]
     return (
         [row for row in rows if row.township_id is None],
-        [row for row in rows if row.township_id is not None],
+        [row for row in rows if row.township_id is not None and row.year == township_year],
     )
 
 
-def _median_days_to_use(user, first: dt.date, by_township: bool):
+def _median_days_to_use(user, first: dt.date, township_year: int | None):
     """The median in SQL on both backends: row_number over the ordered days, middle one or two.
 
-    Yields (township or None, year, median): per township and year when ``by_township``, and
-    always for the whole scope (township None). Each use's row carries the entry date it
+    Yields (township or None, year, median): for the whole scope (township None) per year,
+    and per township for ``township_year`` if given. Each use's row carries the entry date it
     counts from, so the used rows are one range of ``ix_status_changes_outcome``, read once
     (a CTE both partitionings share).
     """
@@ -319,7 +323,9 @@ def _median_days_to_use(user, first: dt.date, by_township: bool):
             func.count().over(partition_by=(township, used.c.y)).label("n"),
         )
 
-    parts = [ranked(literal(0))] + ([ranked(used.c.t)] if by_township else [])
+    parts = [ranked(literal(0))]
+    if township_year is not None:
+        parts.append(ranked(used.c.t).where(used.c.y == township_year))
     both = parts[0].union_all(*parts[1:]).subquery()
     middle = (
         select(both.c.t, both.c.y, func.avg(both.c.d))

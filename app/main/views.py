@@ -47,7 +47,7 @@ def dashboard():
     year = year if year in years else today.year
     # The county sees its years, and each township for a chosen year.
     pipeline, by_township_rows = queries.pipeline(
-        current_user, years, by_township=current_user.is_county_level
+        current_user, years, township_year=year if current_user.is_county_level else None
     )
     return render_template(
         "main/dashboard.html",
@@ -65,7 +65,7 @@ def dashboard():
         seats=seats,
         seats_total=seats_total,
         pipeline=pipeline,
-        pipeline_townships=[row for row in by_township_rows if row.year == year],
+        pipeline_townships=by_township_rows,
         years=years,
         year=year,
     )

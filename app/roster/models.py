@@ -85,8 +85,6 @@ class Candidate(TownshipMixin, CreatedMixin, db.Model):
             "entered_on",
             "township_id",
         ),
-        # The dashboard's age bands: five short ranges of birth dates within a status.
-        Index("ix_candidates_birth", "is_deleted", "status", "birth_date", "township_id"),
         Index("ix_candidates_name", "name", "is_deleted", "name_sort", "id"),
         Index("ix_candidates_pinyin", "name_pinyin"),
         Index("ix_candidates_initials", "name_initials"),

@@ -174,11 +174,22 @@ class Page:
 
 
 def paginate(stmt: Select, f: RosterFilters, per_page: int) -> Page:
-    """Two statements whatever the page size: a count, and the page with its places joined."""
+    """Three statements whatever the page size: a count, the page's ids, and its rows.
+
+    The ids come first, in order, from the narrowest index that answers the filters: when
+    many rows match (a one-character surname: 7 % of a county), sorting their (sort key, id)
+    entries costs far less than sorting whole rows; the 50 rows are then read by id.
+    """
     counting = stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
     total = db.session.scalar(counting)
     page = min(f.page, max((total + per_page - 1) // per_page, 1))
-    rows = db.session.scalars(ordered(stmt, f).limit(per_page).offset((page - 1) * per_page))
+    ids = db.session.scalars(
+        stmt.with_only_columns(Candidate.id)
+        .order_by(*SORTS[f.sort][1])
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    rows = db.session.scalars(ordered(select(Candidate).where(Candidate.id.in_(ids)), f))
     return Page(items=list(rows.unique()), total=total, page=page, per_page=per_page)
 
 
