@@ -183,9 +183,15 @@ def paginate(stmt: Select, f: RosterFilters, per_page: int) -> Page:
     counting = stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
     total = db.session.scalar(counting)
     page = min(f.page, max((total + per_page - 1) // per_page, 1))
+    order = SORTS[f.sort][1]
+    if f.q and f.sort == "name":
+        # A search's own index finds its matches; ordering by an expression keeps both
+        # planners from walking the whole sort index instead, in the hope that matches come
+        # early (PostgreSQL read 116,000 entries for q=王, whose matches all sort after "w").
+        order = (Candidate.name_sort.concat(""), Candidate.id)
     ids = db.session.scalars(
         stmt.with_only_columns(Candidate.id)
-        .order_by(*SORTS[f.sort][1])
+        .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
