@@ -1,5 +1,6 @@
 # 村级后备干部人才库 — developer commands. `make run` and `make test` are all a newcomer needs.
 PYTHON ?= python3
+NPM ?= npm
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
@@ -21,7 +22,16 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/.installed
+
+# axe-core for the browser tests' accessibility check (package.json, package-lock.json). Without
+# npm the check is skipped, loudly; under CI it fails instead, so CI always runs it.
+node_modules/.installed: package.json package-lock.json
+	@if command -v $(NPM) >/dev/null; then \
+	  $(NPM) ci --no-audit --no-fund && touch $@; \
+	else \
+	  echo "npm not found: the axe-core accessibility check will be skipped" >&2; \
+	fi
 
 run: install
 	mkdir -p instance
@@ -47,4 +57,4 @@ screenshots: install-test
 	$(BIN)/python -m tools.screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules
