@@ -54,7 +54,10 @@ def _candidate(candidate_id: int) -> Candidate:
 def index():
     filters = RosterFilters.from_args(request.args)
     page = paginate(
-        roster_select(current_user, filters), filters, current_app.config["ROSTER_PAGE_SIZE"]
+        roster_select(current_user, filters),
+        filters,
+        current_app.config["ROSTER_PAGE_SIZE"],
+        county_wide=current_user.is_county_level and not (filters.township or filters.village),
     )
     return render_template(
         "roster/index.html",
