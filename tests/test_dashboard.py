@@ -249,3 +249,21 @@ def test_nominations_show_as_work_to_do(client, make):
     html = client.get("/").get_data(as_text=True)
     work = html[html.index('id="h-work"') : html.index('id="h-seats"')]
     assert "赵待审" in work and "#decide" in work
+
+
+def test_county_sees_each_townships_medians_for_the_chosen_year(client, make):
+    a, b = make.township("甲镇"), make.township("乙镇")
+    year = dt.date.today().year - 1
+    for township, days in ((a, 100), (a, 150), (b, 300)):
+        used_after(make, township, year, days)
+    used_after(make, a, year - 1, 40)  # another year: not in the townships' table for `year`
+    login(client, make.user("admin"))
+    assert pipeline_cells(client, year)[4] == "150"  # the county: 100, 150, 300
+    html = client.get(f"/?year={year}").get_data(as_text=True)
+    townships = html[html.index(f"各乡镇 {year} 年情况") :]
+    rows = {
+        name: re.findall(r'<td class="text-end">([^<]*)</td>', cells)
+        for name, cells in re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', townships, re.S)
+    }
+    assert rows["甲镇"][2] == "2" and rows["甲镇"][4] == "125"
+    assert rows["乙镇"][2] == "1" and rows["乙镇"][4] == "300"
