@@ -177,6 +177,24 @@ class Factory:
         db.session.commit()
         return candidate
 
+    def mentor(self, township, actor=None, **overrides):
+        """A mentor (帮带导师) of ``township``, made as the mentoring form makes one."""
+        from app.accounts.models import User
+        from app.mentoring.operations import create_mentor
+
+        values = {
+            "name": "李德明",
+            "position": "former_secretary",
+            "unit": "太平村",
+            "phone": "",
+            "capacity": 3,
+            "notes": "",
+            "township_id": township.id,
+        } | overrides
+        mentor = create_mentor(values, actor=actor or User(role="admin", township_id=None))
+        db.session.commit()
+        return mentor
+
 
 @pytest.fixture
 def make(app) -> Factory:

@@ -19,7 +19,7 @@ from app.core.sections import worklists_for
 from app.extensions import db
 from app.mentoring import operations
 from app.mentoring.models import Mentor, MentoringActivity, Pairing, VillagePairing
-from tests.conftest import Client, login
+from tests.conftest import Client, Factory, login
 
 _SEQ = itertools.count(1)
 TODAY = dt.date.today()
@@ -61,21 +61,9 @@ def candidate_in(make, township, status: str = "in_pool", name: str = "张三", 
 
 
 def mentor_in(township, name: str = "王老支书", capacity: int = 3, position="former_secretary"):
-    admin = User(role="admin", township_id=None)
-    mentor = operations.create_mentor(
-        {
-            "name": name,
-            "position": position,
-            "unit": "太平村",
-            "phone": "13900001111",
-            "capacity": capacity,
-            "notes": "",
-            "township_id": township.id,
-        },
-        actor=admin,
+    return Factory(None).mentor(
+        township, name=name, capacity=capacity, position=position, phone="13900001111"
     )
-    db.session.commit()
-    return mentor
 
 
 def pair(mentor, candidate, start: dt.date, end: dt.date, goals: str = "熟悉村务") -> Pairing:

@@ -17,7 +17,6 @@ from app.core.idcard import make_id_number
 from app.excel.columns import HEADERS
 from app.extensions import db
 from app.mentoring.models import Pairing
-from app.mentoring.operations import create_mentor
 from app.posts.models import Placement
 from app.roster.operations import change_status
 from tests.browser.conftest import sign_in
@@ -36,18 +35,7 @@ def morning(make):
     secretary = make.user("secretary", township, username="shuji_wang")
     candidate = make.candidate(township, name="王小明")
     change_status(candidate, "in_pool", actor=secretary)
-    mentor = create_mentor(
-        {
-            "name": "李德明",
-            "position": "former_secretary",
-            "unit": "太平村",
-            "phone": "",
-            "capacity": 3,
-            "notes": "",
-            "township_id": township.id,
-        },
-        actor=clerk,
-    )
+    mentor = make.mentor(township, actor=clerk)
     db.session.commit()
     return {"clerk": clerk, "candidate": candidate, "mentor": mentor}
 

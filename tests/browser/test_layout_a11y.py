@@ -21,7 +21,6 @@ from sqlalchemy import select
 
 from app.core.idcard import make_id_number
 from app.extensions import db
-from app.mentoring.operations import create_mentor
 from app.posts.models import Post
 from app.roster.operations import change_status
 from tests.browser.conftest import sign_in
@@ -58,18 +57,7 @@ def township_pages(app, make):
     )
     nominated = make.candidate(township, name="周八", village_id=township.villages[1].id)
     change_status(sun, "in_pool", actor=secretary)
-    mentor = create_mentor(
-        {
-            "name": "李德明",
-            "position": "former_secretary",
-            "unit": "太平村",
-            "phone": "",
-            "capacity": 3,
-            "notes": "",
-            "township_id": township.id,
-        },
-        actor=clerk,
-    )
+    mentor = make.mentor(township, actor=clerk)
     db.session.commit()
     window = db.session.scalars(
         select(Post).where(Post.township_id == township.id, Post.name == "帮办代办窗口")
