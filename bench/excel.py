@@ -1,7 +1,10 @@
-"""``python -m bench.excel``: the Excel export and import on the 200,000-candidate scratch SQLite.
+"""``python -m bench.excel``: the Excel export and import on the 200,000-candidate scratch database.
 
 Uses ``bench-roster.db`` (built by ``python -m bench.roster``; built here the same way when it is
-missing or holds another number of candidates). Prints:
+missing or holds another number of candidates), or with ``--database-url`` another database
+(e.g. PostgreSQL) that already holds the demo county with ``--candidates`` candidates: that one is
+never emptied or seeded here (``python -m bench.roster --database-url URL`` seeds it), and the
+SQLite scratch file is then left alone. Prints:
 
 - the export of the whole county (200,000 rows, ``/candidates/export.xlsx?status=all`` as an
   admin) and of one township (as its clerk): time, file size and the peak memory (RSS) of the
@@ -9,9 +12,15 @@ missing or holds another number of candidates). Prints:
 - the import as a township clerk: a 2,000-row workbook (the web's limit per file) uploaded and
   previewed through HTTP (read, check every row), then the confirmation's work (check again,
   write); and a 5,000-row workbook through the path ``import-roster`` takes. Writes are rolled
-  back afterwards, so the scratch database keeps its 200,000 candidates.
+  back afterwards (the kept upload is deleted), so the database keeps its 200,000 candidates:
+  they are counted before and after, and a difference is an error. What stays is what any
+  use leaves: the logins' and the exports' audit entries.
 
     python -m bench.excel [--candidates 200000] [--web-rows 2000] [--cli-rows 5000]
+                          [--database-url URL]
+
+``make bench`` passes the same ``BENCH_ARGS`` to ``bench.roster`` and here, so the options only
+``bench.roster`` has (``--runs``, ``--fresh``, ``--plans``, ``--only``) are accepted and ignored.
 """
 
 from __future__ import annotations
@@ -33,6 +42,9 @@ os.environ.setdefault("ROSTER_ENV", "development")
 PASSWORD = "bench-password-1"  # the password bench.roster seeds with
 EXPORT_TARGET_S = 60.0
 EXPORT_TARGET_MB = 300.0
+# How the parent hands the database to its export children (not on their command line, where
+# a password in the URL would show in the process list).
+URL_VARIABLE = "BENCH_EXCEL_DATABASE_URL"
 
 
 def _rss_mb() -> float:
@@ -58,31 +70,80 @@ def _reset_peak() -> bool:
         return False
 
 
-def _app(db_path: Path):
+def _app(url: str):
     from app import create_app
 
-    return create_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{db_path}", WTF_CSRF_ENABLED=False)
+    return create_app(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
 
 
-def ensure_database(db_path: Path, candidates: int) -> None:
-    """The same scratch database bench.roster builds: the demo county with N candidates."""
-    from flask_migrate import upgrade
+def _count_candidates() -> int:
     from sqlalchemy import func, select
 
     from app.extensions import db
     from app.roster.models import Candidate
 
-    app = _app(db_path)
+    return db.session.scalar(select(func.count()).select_from(Candidate)) or 0
+
+
+def count_candidates(url: str) -> int:
+    """The candidates the database holds, read afresh (a new app, engine and session)."""
+    from app.extensions import db
+
+    app = _app(url)
+    with app.app_context():
+        try:
+            return _count_candidates()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def ensure_given_database(url: str, candidates: int) -> int:
+    """A database named by ``--database-url``: brought to the current schema, never emptied or
+    seeded here (it may be anyone's); it must already hold N candidates."""
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+
+    app = _app(url)
+    with app.app_context():
+        try:
+            have = _count_candidates()
+        except Exception:  # noqa: BLE001 — no roster there (yet): left as it is
+            db.session.rollback()
+            have = 0
+        if have == candidates:
+            upgrade(revision="heads")  # tables added since it was seeded
+        db.session.remove()
+        db.engine.dispose()
+    if have != candidates:
+        raise SystemExit(
+            f"the database holds {have:,} candidates, not {candidates:,}; it is left as it is. "
+            f"Seed it with `python -m bench.roster --database-url URL --candidates {candidates}` "
+            "(which empties it first), or pass --candidates to match"
+        )
+    return have
+
+
+def ensure_database(db_path: Path, candidates: int) -> int:
+    """The same scratch database bench.roster builds: the demo county with N candidates."""
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+
+    app = _app(f"sqlite:///{db_path}")
     with app.app_context():
         have = 0
         if db_path.exists():
             try:
-                have = db.session.scalar(select(func.count()).select_from(Candidate)) or 0
+                have = _count_candidates()
             except Exception:  # noqa: BLE001 — an unreadable scratch file is rebuilt
                 have = 0
         if have == candidates:
             upgrade(revision="heads")  # tables added since the scratch file was built
-            return
+            db.session.remove()
+            db.engine.dispose()
+            return have
         db.session.remove()
         db.engine.dispose()
         for suffix in ("", "-wal", "-shm"):
@@ -93,13 +154,15 @@ def ensure_database(db_path: Path, candidates: int) -> None:
         started = time.perf_counter()
         seed_demo(count=candidates, seed=1, password=PASSWORD, echo=lambda *_: None)
         print(f"seeded {candidates} candidates in {time.perf_counter() - started:.1f} s")
+        have = _count_candidates()
         db.session.remove()
         db.engine.dispose()
+    return have
 
 
-def child_export(db_path: Path, username: str, query: str) -> None:
+def child_export(url: str, username: str, query: str) -> None:
     """Run in a fresh process: log in, export, stream the response away, report as JSON."""
-    app = _app(db_path)
+    app = _app(url)
     client = app.test_client()
     with app.app_context():
         response = client.post("/login", data={"username": username, "password": PASSWORD})
@@ -138,14 +201,17 @@ def _rows_in_last_export() -> int:
     return entry.changes["count"]
 
 
-def measure_export(db_path: Path, username: str, query: str) -> dict:
+def measure_export(url: str, username: str, query: str) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "bench.excel", "--db", str(db_path), "--child", username, query],
+        [sys.executable, "-m", "bench.excel", "--child", username, query],
         cwd=ROOT,
+        env={**os.environ, URL_VARIABLE: url},
         capture_output=True,
         text=True,
-        check=True,
     )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"the export child ({username} {query}) failed: {result.returncode}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -180,7 +246,7 @@ def _workbook(rows: int, villages: list[str]) -> bytes:
     return out.getvalue()
 
 
-def measure_import(db_path: Path, web_rows: int, cli_rows: int) -> dict:
+def measure_import(url: str, web_rows: int, cli_rows: int) -> dict:
     from sqlalchemy import delete, select
 
     from app.accounts.models import User
@@ -188,7 +254,7 @@ def measure_import(db_path: Path, web_rows: int, cli_rows: int) -> dict:
     from app.extensions import db
     from app.places.models import Village
 
-    app = _app(db_path)
+    app = _app(url)
     client = app.test_client()
     with app.app_context():
         clerk = db.session.scalar(select(User).where(User.username == "t01_clerk"))
@@ -207,13 +273,18 @@ def measure_import(db_path: Path, web_rows: int, cli_rows: int) -> dict:
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
         uploaded = time.perf_counter() - started
-        page = client.get(response.headers["Location"])
-        previewed = time.perf_counter() - started
-        html = page.get_data(as_text=True)
-        assert f'id="valid-count">{web_rows}<' in html, "the bench workbook should be valid"
-        web_confirm = _confirm(data, clerk)
-        db.session.execute(delete(ExcelUpload))
-        db.session.commit()
+        location = response.headers["Location"]
+        token = location.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            page = client.get(location)
+            previewed = time.perf_counter() - started
+            html = page.get_data(as_text=True)
+            assert f'id="valid-count">{web_rows}<' in html, "the bench workbook should be valid"
+            web_confirm = _confirm(data, clerk)
+        finally:  # the kept upload is the web's one committed write: only the bench's own
+            db.session.rollback()
+            db.session.execute(delete(ExcelUpload).where(ExcelUpload.token == token))
+            db.session.commit()
 
         # The command's path (no row limit of the web), at a county's scale.
         data = _workbook(cli_rows, villages)
@@ -238,12 +309,14 @@ def _confirm(data: bytes, clerk) -> tuple[float, float]:
     from app.extensions import db
 
     started = time.perf_counter()
-    plan = check_sheet(read_sheet(data, "bench.xlsx", max_rows=CLI_MAX_ROWS), Actor.of(clerk))
-    checked = time.perf_counter() - started
-    assert plan.ok
-    operations.import_rows(plan, actor=clerk, file_name="bench.xlsx")
-    total = time.perf_counter() - started
-    db.session.rollback()
+    try:
+        plan = check_sheet(read_sheet(data, "bench.xlsx", max_rows=CLI_MAX_ROWS), Actor.of(clerk))
+        checked = time.perf_counter() - started
+        assert plan.ok
+        operations.import_rows(plan, actor=clerk, file_name="bench.xlsx")
+        total = time.perf_counter() - started
+    finally:
+        db.session.rollback()
     return checked, total
 
 
@@ -253,28 +326,50 @@ def main() -> None:
     parser.add_argument("--web-rows", type=int, default=2000, help="the web's limit per file")
     parser.add_argument("--cli-rows", type=int, default=5000)
     parser.add_argument("--db", default=str(ROOT / "bench-roster.db"))
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="run on this database instead (e.g. PostgreSQL); it must already hold "
+        "--candidates candidates (python -m bench.roster --database-url seeds it); "
+        "the SQLite scratch file is then not used",
+    )
     parser.add_argument("--child", nargs=2, metavar=("USER", "QUERY"), help=argparse.SUPPRESS)
+    # bench.roster's own options, which `make bench` passes here too (BENCH_ARGS): ignored.
+    parser.add_argument("--runs", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--fresh", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--plans", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--only", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    db_path = Path(args.db)
     if args.child:
-        child_export(db_path, *args.child)
+        child_export(os.environ[URL_VARIABLE], *args.child)
         return
 
-    ensure_database(db_path, args.candidates)
-    print(f"\nExcel on {args.candidates:,} candidates, SQLite ({db_path.name})")
+    if args.database_url:  # never the SQLite scratch file when benching another database
+        url = args.database_url
+        before = ensure_given_database(url, args.candidates)
+    else:
+        db_path = Path(args.db)
+        url = f"sqlite:///{db_path}"
+        before = ensure_database(db_path, args.candidates)
+    from sqlalchemy.engine import make_url
+
+    where = make_url(url)
+    backend = "SQLite" if where.get_backend_name() == "sqlite" else where.get_backend_name()
+    name = Path(where.database or "").name if backend == "SQLite" else where.database
+    print(f"\nExcel on {before:,} candidates, {backend} ({name})")
     print(f"{'what':<38} {'rows':>8} {'time s':>8} {'MB':>6} {'peak RSS MB':>12}  target")
     for label, user, query in (
         ("export, county (admin)", "admin", "?status=all"),
         ("export, one township (clerk)", "t01_clerk", "?status=all"),
     ):
-        r = measure_export(db_path, user, query)
+        r = measure_export(url, user, query)
         ok = r["seconds"] < EXPORT_TARGET_S and r["peak_mb"] < EXPORT_TARGET_MB
         print(
             f"{label:<38} {r['rows']:>8,} {r['seconds']:>8.1f} {r['bytes'] / 1024 / 1024:>6.1f} "
             f"{r['peak_mb']:>12.0f}  < {EXPORT_TARGET_S:.0f} s, < {EXPORT_TARGET_MB:.0f} MB "
             f"{'ok' if ok else 'OVER'}  (process before export: {r['baseline_mb']:.0f} MB)"
         )
-    r = measure_import(db_path, args.web_rows, args.cli_rows)
+    r = measure_import(url, args.web_rows, args.cli_rows)
     lines = [
         ("import (web): upload, read the file", r["web_rows"], r["upload_s"]),
         ("import (web): + preview, check rows", r["web_rows"], r["preview_s"]),
@@ -286,6 +381,10 @@ def main() -> None:
     for label, rows, seconds in lines:
         print(f"{label:<38} {rows:>8,} {seconds:>8.1f}")
     print(f"preview page: {r['page_mb']:.1f} MB of HTML; * written, then rolled back")
+    after = count_candidates(url)
+    print(f"candidates before: {before:,}, after: {after:,}")
+    if after != before:
+        raise SystemExit(f"the database changed: {before:,} candidates before, {after:,} after")
 
 
 if __name__ == "__main__":
