@@ -42,7 +42,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = not DEVELOPMENT
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     ROSTER_PAGE_SIZE = 50
-    ROSTER_TIMEZONE = "Asia/Shanghai"
+    # Dates (today, ages, due lists) and times shown are the county's, not the server's.
+    ROSTER_TIMEZONE = os.environ.get("ROSTER_TIMEZONE", "Asia/Shanghai")
     ROSTER_ADMIN_PASSWORD = os.environ.get("ROSTER_ADMIN_PASSWORD")
     ROSTER_LOGIN_MAX_FAILURES = 5
     ROSTER_LOGIN_WINDOW_MINUTES = 15

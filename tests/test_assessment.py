@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.assessment.models import Assessment, DynamicNote, Inspection
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.idcard import make_id_number
 from app.core.sections import TimelineEvent, register_timeline
@@ -21,7 +22,7 @@ from app.roster.models import Candidate
 from tests.conftest import Client, login
 
 _SEQ = itertools.count(1)
-TODAY = dt.date.today()
+TODAY = clock.today()
 LAST_YEAR = TODAY.year - 1
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 

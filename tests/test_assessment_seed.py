@@ -3,13 +3,13 @@ each candidate's status and history."""
 
 from __future__ import annotations
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.assessment.models import Assessment, DynamicNote, Inspection, Outcome
+from app.core import clock
 from app.extensions import db
 from app.roster.models import Candidate, StatusChange
 
@@ -30,7 +30,7 @@ def test_seed_writes_the_areas_records_consistently(runner, client):
     for outcome in outcomes:
         candidate = candidates[outcome.candidate_id]
         assert outcome.kind == candidate.status
-        assert candidate.entered_on <= outcome.decided_on <= dt.date.today()
+        assert candidate.entered_on <= outcome.decided_on <= clock.today()
         assert outcome.township_id == candidate.township_id
         last = db.session.scalars(
             select(StatusChange)
@@ -39,7 +39,7 @@ def test_seed_writes_the_areas_records_consistently(runner, client):
         ).first()
         assert f"{outcome.decided_on:%Y-%m-%d}" in last.reason
         local = last.created_dt.astimezone(ZoneInfo("Asia/Shanghai")).date()
-        assert outcome.decided_on == min(local, dt.date.today())  # the day it left the pool
+        assert outcome.decided_on == min(local, clock.today())  # the day it left the pool
         if outcome.kind == "used":
             assert outcome.outcome_label in last.reason and outcome.place
         else:
@@ -49,12 +49,12 @@ def test_seed_writes_the_areas_records_consistently(runner, client):
     assessments = db.session.scalars(select(Assessment)).all()
     assert len({a.candidate_id for a in assessments}) > len(candidates) // 3
     years = {a.year for a in assessments if a.kind == "annual"}
-    assert years == {dt.date.today().year - 2, dt.date.today().year - 1}
+    assert years == {clock.today().year - 2, clock.today().year - 1}
     for a in assessments:
         candidate = candidates[a.candidate_id]
         assert candidate.entered_on is not None
         assert all(0 <= value <= 100 for _, value in a.scores)
-        assert a.period_start <= a.period_end and a.assessed_on <= dt.date.today()
+        assert a.period_start <= a.period_end and a.assessed_on <= clock.today()
     latest = db.session.execute(
         select(Assessment.candidate_id, func.count())
         .where(Assessment.is_latest.is_(True))
@@ -68,8 +68,7 @@ def test_seed_writes_the_areas_records_consistently(runner, client):
     # Inspections: none for the never-approved beyond what waiting allows; notes for some.
     inspections = db.session.scalars(select(Inspection)).all()
     assert inspections and all(
-        i.inspected_on <= dt.date.today()
-        and i.township_id == candidates[i.candidate_id].township_id
+        i.inspected_on <= clock.today() and i.township_id == candidates[i.candidate_id].township_id
         for i in inspections
     )
     assert db.session.scalar(select(func.count()).select_from(DynamicNote)) > 0

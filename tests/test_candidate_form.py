@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.idcard import make_id_number, mask_id_number
 from app.extensions import db
@@ -249,7 +250,7 @@ def _bad_checksum() -> tuple[str, str]:
 
 
 BAD_CHECKSUM, RIGHT_CHECK_CHAR = _bad_checksum()
-TOMORROW = dt.date.today() + dt.timedelta(days=1)
+TOMORROW = clock.today() + dt.timedelta(days=1)
 
 
 REFUSALS = [

@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.extensions import db
 from app.places.models import VillageSeat
 from app.roster.models import Candidate, StatusChange
@@ -222,7 +223,7 @@ def pipeline_cells(client, year: int) -> list[str]:
 
 def test_pipeline_counts_entries_uses_and_median_days(client, make):
     township = make.township("甲镇")
-    year = dt.date.today().year - 1
+    year = clock.today().year - 1
     for days in (100, 200, 400):
         used_after(make, township, year, days)
     login(client, make.user("secretary", township))
@@ -235,7 +236,7 @@ def test_pipeline_counts_entries_uses_and_median_days(client, make):
 @pytest.mark.parametrize("county", [False, True])
 def test_median_of_an_even_count_is_the_mean_of_the_middle_two(client, make, county):
     township = make.township("甲镇")
-    year = dt.date.today().year - 1
+    year = clock.today().year - 1
     for days in (100, 200, 300, 340):
         used_after(make, township, year, days)
     login(client, make.user("admin" if county else "secretary", None if county else township))
@@ -253,7 +254,7 @@ def test_nominations_show_as_work_to_do(client, make):
 
 def test_county_sees_each_townships_medians_for_the_chosen_year(client, make):
     a, b = make.township("甲镇"), make.township("乙镇")
-    year = dt.date.today().year - 1
+    year = clock.today().year - 1
     for township, days in ((a, 100), (a, 150), (b, 300)):
         used_after(make, township, year, days)
     used_after(make, a, year - 1, 40)  # another year: not in the townships' table for `year`

@@ -10,11 +10,12 @@ import re
 
 import pytest
 
+from app.core import clock
 from app.core.idcard import make_id_number, mask_id_number
 from app.extensions import db
 from tests.conftest import Client, login
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 ID = make_id_number("430521", dt.date(1986, 11, 2), 36, "M")
 
 

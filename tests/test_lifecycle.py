@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.idcard import make_id_number
 from app.extensions import db
@@ -149,7 +150,7 @@ def test_secretary_inspects_then_approves(app, town):
     assert response.status_code == 302
     candidate = fresh(cid)
     assert candidate.status == "in_pool"
-    assert candidate.entered_on == dt.date.today()
+    assert candidate.entered_on == clock.today()
 
     assert changes_of(cid) == [
         (None, "nominated", town["clerk"].id, "新增录入"),

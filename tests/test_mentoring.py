@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.idcard import make_id_number
 from app.core.sections import worklists_for
@@ -22,7 +23,7 @@ from app.mentoring.models import Mentor, MentoringActivity, Pairing, VillagePair
 from tests.conftest import Client, Factory, login
 
 _SEQ = itertools.count(1)
-TODAY = dt.date.today()
+TODAY = clock.today()
 D = dt.date
 
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.assessment.models import Outcome
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.errors import RuleError
 from app.core.idcard import make_id_number
@@ -20,7 +21,7 @@ from app.roster.models import Candidate, StatusChange
 from tests.conftest import Client, login
 
 _SEQ = itertools.count(1)
-TODAY = dt.date.today()
+TODAY = clock.today()
 USE = {"outcome": "party_secretary", "place": "太平村", "decided_on": "2025-03-10"}
 WITHDRAW = {
     "reason": "away",

@@ -12,6 +12,7 @@ import re
 import pytest
 from sqlalchemy import event, func, select
 
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.idcard import make_id_number
 from app.extensions import db
@@ -22,7 +23,7 @@ from app.posts.rules import months_between
 from tests.conftest import login
 
 _SEQ = itertools.count(1)
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 # ---- helpers -------------------------------------------------------------------------------

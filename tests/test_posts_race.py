@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.errors import RuleError
 from app.core.idcard import make_id_number
 from app.extensions import db
@@ -102,7 +103,7 @@ def run_both(*jobs):
 @pytest.fixture
 def scene(make):
     township = make.township("青山镇", villages=("石桥村", "太平村"))
-    start, end = dt.date.today() + dt.timedelta(days=10), dt.date.today() + dt.timedelta(days=70)
+    start, end = clock.today() + dt.timedelta(days=10), clock.today() + dt.timedelta(days=70)
     clerks = [make.user("clerk", township), make.user("clerk", township)]
     # Plain values: the threads open their own sessions, and this one is closed below.
     data = SimpleNamespace(

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.extensions import db
 from app.places.models import Township
 from app.posts import rules
@@ -24,7 +25,7 @@ def test_seeded_posts_batches_and_placements(app, runner, client):
     assert re.search(
         r"试岗锻炼：\d+ 个服务窗口、\d+ 个其他岗位、\d+ 个批次、\d+ 项试岗安排", result.output
     )
-    today = dt.date.today()
+    today = clock.today()
 
     townships = db.session.scalars(select(Township)).all()
     for township in townships:

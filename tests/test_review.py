@@ -10,12 +10,13 @@ import re
 
 import pytest
 
+from app.core import clock
 from app.core.idcard import make_id_number
 from app.extensions import db
 from tests.conftest import Client, login
 
 _SEQ = itertools.count(1)
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def client_for(app, user) -> Client:

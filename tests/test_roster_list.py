@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import event, select
 
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.idcard import checksum_char, make_id_number, mask_id_number
 from app.core.pinyin import name_sort_key
@@ -31,7 +32,7 @@ def _years_before(today: dt.date, years: int) -> dt.date:
 
 def born_aged(age: int) -> dt.date:
     """A birth date giving exactly ``age`` today (the birthday was 40 days ago)."""
-    return _years_before(dt.date.today(), age) - dt.timedelta(days=40)
+    return _years_before(clock.today(), age) - dt.timedelta(days=40)
 
 
 def id_number(birth: dt.date = dt.date(1990, 5, 3), sex: str = "M") -> str:

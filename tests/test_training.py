@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.core.idcard import make_id_number
 from app.extensions import db
@@ -21,7 +22,7 @@ from app.training.models import Enrolment, Programme, Round, RoundResult
 from tests.conftest import Client, login
 
 _SEQ = itertools.count(1)
-TODAY = dt.date.today()
+TODAY = clock.today()
 ADMIN = User(role="admin", township_id=None)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.assessment.models import LOW_GRADES, Assessment, DynamicNote, Inspection, Outcome
+from app.core import clock
 from app.core.codes import InspectionMethod, Status
 from app.core.scoping import scoped
 from app.core.sections import TimelineEvent, WorkItem, timeline_for
@@ -200,7 +201,7 @@ def without_recent_assessment(user, limit: int, *, today: dt.date | None = None)
     (kept by the operations) makes this a short range of ``ix_candidates_assessment_due``:
     the never assessed and those assessed before the cutoff.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     cutoff = _years_before(today)
     # Two ranges of ix_candidates_assessment_due, never assessed and assessed before the
     # cutoff: as one OR, both planners read every in-pool entry instead.
@@ -218,9 +219,7 @@ def without_recent_assessment(user, limit: int, *, today: dt.date | None = None)
     by_id = {
         c.id: c
         for c in db.session.scalars(
-            select(Candidate)
-            .where(Candidate.id.in_(first))
-            .options(joinedload(Candidate.village))
+            select(Candidate).where(Candidate.id.in_(first)).options(joinedload(Candidate.village))
         )
     }
     candidates = [by_id[cid] for cid in first]

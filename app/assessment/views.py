@@ -28,6 +28,7 @@ from app.assessment.forms import (
 from app.assessment.models import DIAGNOSES, DIMENSIONS, Assessment
 from app.assessment.periods import default_period, parse_period
 from app.assessment.queries import assessment_of_period, evidence, lacking_for, open_withdrawal
+from app.core import clock
 from app.core.codes import AssessmentKind
 from app.core.errors import RuleError
 from app.core.forms import add_errors
@@ -61,7 +62,7 @@ def _back(candidate: Candidate, anchor: str):
 
 def _submit(form, checker: Callable, write: Callable):
     """Check the form, write, commit once; on any refusal put the messages on the form."""
-    checked = checker(form.data, today=dt.date.today())
+    checked = checker(form.data, today=clock.today())
     if not checked.ok:
         add_errors(form, checked.errors)
         return None
@@ -93,7 +94,7 @@ def review():
         "assessment/review.html",
         worklists=worklists_for(current_user, limit=REVIEW_LIMIT),
         limit=REVIEW_LIMIT,
-        today=dt.date.today(),
+        today=clock.today(),
     )
 
 
@@ -105,7 +106,7 @@ def new_inspection(candidate_id: int):
     candidate = _candidate(candidate_id)
     form = InspectionForm()
     if request.method == "GET":
-        form.inspected_on.data = dt.date.today().isoformat()
+        form.inspected_on.data = clock.today().isoformat()
         lacking = lacking_for(candidate)
         if lacking:
             form.method.data = lacking[0].value
@@ -132,7 +133,7 @@ def new_note(candidate_id: int):
     candidate = _candidate(candidate_id)
     form = NoteForm()
     if request.method == "GET":
-        form.noted_on.data = dt.date.today().isoformat()
+        form.noted_on.data = clock.today().isoformat()
     if form.validate_on_submit():
 
         def write(values):
@@ -166,7 +167,7 @@ def _period_of(form: AssessmentForm, today: dt.date):
 
 
 def _assessment_page(form, candidate, assessment=None, status: int = 200):
-    today = dt.date.today()
+    today = clock.today()
     period = _period_of(form, today)
     return _render(
         "assessment/assessment_form.html",
@@ -206,7 +207,7 @@ def _save_assessment(form, candidate, assessment=None):
     except IntegrityError:
         # Two secretaries saving the same period at once: the unique constraint stops the second.
         db.session.rollback()
-        period = _period_of(form, dt.date.today())
+        period = _period_of(form, clock.today())
         existing = assessment_of_period(candidate, period.name) if period else None
         message = (
             operations.duplicate_message(candidate, existing)
@@ -227,8 +228,8 @@ def new_assessment(candidate_id: int):
             request.args.get("kind") if request.args.get("kind") in ("regular", "annual") else None
         )
         form.kind.data = kind or "annual"
-        form.period.data = default_period(form.kind.data, dt.date.today())
-        form.assessed_on.data = dt.date.today().isoformat()
+        form.period.data = default_period(form.kind.data, clock.today())
+        form.assessed_on.data = clock.today().isoformat()
     if form.validate_on_submit() and _save_assessment(form, candidate):
         flash(f"已保存{candidate.name}的考核。", "success")
         return _back(candidate, "assessments")
@@ -297,7 +298,7 @@ def use(candidate_id: int):
         title="记录使用",
         intro="后备干部当选或任职后，记录去向和日期；其状态改为“已使用”，移出在库名单，仍可检索。",
         done=lambda c: f"已记录{c.name}的使用情况，状态改为“已使用”。",
-        defaults={"place": lambda c: c.village.name, "decided_on": dt.date.today().isoformat()},
+        defaults={"place": lambda c: c.village.name, "decided_on": clock.today().isoformat()},
         blocked=lambda c: operations.in_pool_problem(c, "记录使用"),
     )
 
@@ -313,7 +314,7 @@ def withdraw(candidate_id: int):
         title="退出人才库",
         intro="写明退出原因和日期；退出后移出在库名单，仍可检索，日后可凭理由恢复入库（能上能下）。",
         done=lambda c: f"{c.name}已退出人才库。",
-        defaults={"decided_on": dt.date.today().isoformat()},
+        defaults={"decided_on": clock.today().isoformat()},
         blocked=lambda c: operations.in_pool_problem(c, "退出人才库"),
     )
 
@@ -325,7 +326,7 @@ def restore(candidate_id: int):
         candidate_id,
         RestoreForm(),
         checks.check_restore,
-        lambda c, values: operations.restore(c, values, actor=current_user, today=dt.date.today()),
+        lambda c, values: operations.restore(c, values, actor=current_user, today=clock.today()),
         title="恢复入库",
         intro="能上能下：已退出的后备干部经研究可恢复入库，继续培养。恢复的理由记入档案。",
         done=lambda c: f"{c.name}已恢复入库，状态为“在库培养”。",

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from app.core import clock
+
 # ISO 7064 MOD 11-2 weights (2**(17 - i) mod 11) and the check character for each remainder.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
@@ -107,7 +109,7 @@ def parse_id_number(raw: str | None, *, today: datetime.date | None = None) -> I
             f"身份证号中的出生日期 {birth.isoformat()} 早于 1900 年 1 月 1 日，请核对"
         )
     if today is None:
-        today = datetime.date.today()
+        today = clock.today()
     if birth > today:
         raise IdNumberError(f"身份证号中的出生日期 {birth.isoformat()} 晚于今天，请核对")
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from app.core import clock
+
 PAGES_PER_STEP = 1024
 
 
@@ -41,7 +43,7 @@ def destination(dest: str, now: dt.datetime | None = None) -> Path:
     """DEST itself, or a dated file inside DEST when it is a folder."""
     path = Path(dest).expanduser()
     if path.is_dir():
-        stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+        stamp = (now or dt.datetime.now(clock.zone())).strftime("%Y%m%d-%H%M%S")
         path = path / f"roster-{stamp}.db"
     return path
 

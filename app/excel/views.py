@@ -28,6 +28,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.core import clock
 from app.core.db import begin_write
 from app.core.forms import EmptyForm
 from app.core.idcard import mask_id_number, normalize_id_number
@@ -99,7 +100,7 @@ def export():
         out.close()
         raise
     out.seek(0)
-    return _xlsx_response(out, export_file_name(dt.date.today(), _scope_name(filters)))
+    return _xlsx_response(out, export_file_name(clock.today(), _scope_name(filters)))
 
 
 def _scope_name(filters: RosterFilters) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
+from app.core import clock
 from app.core.codes import Status
 from app.core.sections import worklists_for
 from app.extensions import db
@@ -31,7 +30,7 @@ def healthz():
 @bp.get("/")
 @login_required
 def dashboard():
-    today = dt.date.today()
+    today = clock.today()
     totals, by_township = queries.status_counts(current_user)
     townships = db.session.scalars(
         select(Township).where(Township.id == current_user.township_id)

@@ -13,7 +13,7 @@ from typing import Any
 from flask import abort
 from sqlalchemy import func, or_, select
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.codes import Status
 from app.core.db import begin_write
 from app.core.errors import RuleError
@@ -103,7 +103,7 @@ def update_mentor(mentor: Mentor, values: dict[str, Any], *, actor) -> dict:
     township_id = _mentor_township(values, actor) if actor.township_id is None else None
     if values["capacity"] < mentor.capacity:
         # A lower capacity must still hold every pairing from today on.
-        today = dt.date.today()
+        today = clock.today()
         ahead = db.session.scalars(
             select(Pairing).where(Pairing.mentor_id == mentor.id, until_expr() >= today)
         ).all()

@@ -10,6 +10,7 @@ from flask import url_for
 from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.core import clock
 from app.core.normalize import clean_text
 from app.core.scoping import restrict, scoped
 from app.core.sections import TimelineEvent, WorkItem
@@ -234,7 +235,7 @@ def eligible_candidates(user, q: str, today: dt.date, limit: int = 20) -> list[C
 
 
 def _worklist(user, limit: int, state: str, detail) -> tuple[int, list[WorkItem]]:
-    today = dt.date.today()
+    today = clock.today()
     stmt = pairings_select(user, PairingFilters(state=state), today)
     total = db.session.scalar(
         stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)

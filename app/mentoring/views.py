@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.core import clock
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm
 from app.core.normalize import clean_text
@@ -47,7 +48,7 @@ def _may_write() -> bool:
 
 @bp.get("/")
 def index():
-    today = dt.date.today()
+    today = clock.today()
     filters = queries.PairingFilters.from_args(request.args)
     page = queries.pairing_page(current_user, filters, today)
     return render_template(
@@ -65,7 +66,7 @@ def index():
 
 @bp.get("/stale")
 def stale():
-    today = dt.date.today()
+    today = clock.today()
     filters = queries.PairingFilters.from_args(request.args)
     filters.state = "stale"
     page = queries.pairing_page(current_user, filters, today)
@@ -90,7 +91,7 @@ def _pairing(pairing_id: int) -> Pairing:
 
 
 def _pairing_page(pairing: Pairing, activity_form=None):
-    today = dt.date.today()
+    today = clock.today()
     form = activity_form or ActivityForm(formdata=None, held_on=today.isoformat())
     status = 422 if activity_form is not None else 200
     return render_template(
@@ -114,7 +115,7 @@ def pairing(pairing_id: int):
 def _pairing_form(candidate: Candidate) -> PairingForm:
     form = PairingForm()
     form.set_mentors(
-        queries.mentor_choices(current_user, dt.date.today(), candidate.township_id),
+        queries.mentor_choices(current_user, clock.today(), candidate.township_id),
         grouped=current_user.is_county_level,
     )
     return form
@@ -123,7 +124,7 @@ def _pairing_form(candidate: Candidate) -> PairingForm:
 @bp.route("/pairings/new", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def pairing_new():
-    today = dt.date.today()
+    today = clock.today()
     candidate_id = checks.parse_id(request.args.get("candidate_id"))
     if candidate_id is None:
         q = clean_text(request.args.get("q"))
@@ -206,7 +207,7 @@ def activity_add(pairing_id: int):
         abort(400)
     done = save_checked(
         form,
-        checks.check_activity(form.data, today=dt.date.today()),
+        checks.check_activity(form.data, today=clock.today()),
         lambda values: operations.add_activity(pairing, values, actor=current_user),
     )
     if done is None:
@@ -235,7 +236,7 @@ def pairing_end(pairing_id: int):
     if pairing.ended_on is not None:
         flash(f"该结对已于 {pairing.ended_on:%Y-%m-%d} 结束。", "info")
         return redirect(url_for("mentoring.pairing", pairing_id=pairing.id))
-    today = dt.date.today()
+    today = clock.today()
     form = EndPairingForm()
     if request.method == "GET":
         form.ended_on.data = min(today, pairing.end_on).isoformat()
@@ -264,7 +265,7 @@ def mentors():
     return render_template(
         "mentoring/mentors.html",
         page=page,
-        loads=queries.mentor_loads([m.id for m in page.items], dt.date.today()),
+        loads=queries.mentor_loads([m.id for m in page.items], clock.today()),
         townships=township_choices(current_user),
         township=township,
         q=q,
@@ -298,7 +299,7 @@ def mentor_new():
 def mentor(mentor_id: int):
     mentor = get_or_404(scoped(Mentor), mentor_id)
     pairings = queries.mentor_pairings(mentor, current_user)
-    today = dt.date.today()
+    today = clock.today()
     return render_template(
         "mentoring/mentor.html",
         mentor=mentor,
@@ -357,7 +358,7 @@ def mentor_delete(mentor_id: int):
 @bp.get("/villages")
 def villages():
     township = checks.parse_id(request.args.get("township"))
-    today = dt.date.today()
+    today = clock.today()
     return render_template(
         "mentoring/villages.html",
         villages=queries.villages_in_scope(current_user, township),
@@ -382,7 +383,7 @@ def village(village_id: int):
         village=village,
         pairings=pairings,
         editable={p.id for p in pairings if _may_edit_village_pairing(p)},
-        today=dt.date.today(),
+        today=clock.today(),
         may_write=_may_write(),
     )
 
@@ -404,7 +405,7 @@ def _may_edit_village_pairing(pairing: VillagePairing) -> bool:
 @role_required(*WRITERS)
 def village_pairing_new():
     form = _village_form()
-    today = dt.date.today()
+    today = clock.today()
     if request.method == "GET":
         form.village_a_id.data = clean_text(request.args.get("village_id"))
         form.start_on.data = today.isoformat()

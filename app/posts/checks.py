@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.core import clock
 from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
 from app.core.codes import Direction, PlacementGrade, PostKind
 from app.core.normalize import InputError, clean_multiline, clean_text, parse_date, parse_int
@@ -238,7 +239,7 @@ def check_evaluation(raw: dict[str, Any]) -> Checked:
         out.errors["evaluation"] = f"评为“{grade.label}”时请写明评价意见，说明不足之处"
     out.values["evaluated_on"] = _date(
         raw.get("evaluated_on"), "评价日期", "evaluated_on", out, required=False
-    ) or (None if "evaluated_on" in out.errors else dt.date.today())
+    ) or (None if "evaluated_on" in out.errors else clock.today())
     return out
 
 

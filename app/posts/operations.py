@@ -11,7 +11,7 @@ from flask import g, has_request_context, request
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.codes import SERVICE_CENTRE_WINDOWS, Direction, PlacementGrade, PostKind
 from app.core.db import begin_write, utcnow
 from app.core.errors import RuleError
@@ -126,7 +126,7 @@ def update_post(post: Post, values: dict[str, Any], *, actor) -> dict:
     """Change a post; a smaller capacity or a new host village must fit who is placed there."""
     begin_write((Post, post.id))
     post = db.session.get(Post, post.id, populate_existing=True)
-    today = dt.date.today()
+    today = clock.today()
     if values["capacity"] < post.capacity:
         busiest = rules.busiest_from(post, today)
         if busiest and busiest[1] > values["capacity"]:
@@ -313,7 +313,7 @@ def update_placement(placement: Placement, values: dict[str, Any], *, actor) -> 
     values = values | {"candidate_id": placement.candidate_id}
     begin_write(*_locks(values))
     placement = db.session.get(Placement, placement.id, populate_existing=True)
-    _open(placement, dt.date.today(), "修改")
+    _open(placement, clock.today(), "修改")
     draft = _draft(values, placement_id=placement.id)
     errors = rules.problems(draft, check_post_open=values["post_id"] != placement.post_id)
     if errors:
@@ -344,7 +344,7 @@ def _started(placement: Placement, today: dt.date, what: str) -> None:
 
 def record_report(placement: Placement, report: str, *, actor) -> dict:
     """The candidate's 心得体会, recorded by the clerk (or a secretary)."""
-    _started(placement, dt.date.today(), "记录心得体会")
+    _started(placement, clock.today(), "记录心得体会")
     changes = audit.diff({"report": placement.report}, {"report": report})
     if changes:
         placement.report = report
@@ -365,7 +365,7 @@ def record_evaluation(
     placement: Placement, grade: str, comment: str, evaluated_on: dt.date, *, actor
 ) -> dict:
     """The supervisor's evaluation (优秀/合格/基本合格/不合格 and a comment)."""
-    today = dt.date.today()
+    today = clock.today()
     _started(placement, today, "评价")
     if evaluated_on < placement.start_on or evaluated_on > today:
         raise RuleError(
@@ -393,7 +393,7 @@ def record_evaluation(
 
 def cut_short(placement: Placement, ended_on: dt.date, reason: str, *, actor) -> None:
     """End a placement before its planned end, with the reason; the post frees up after it."""
-    today = dt.date.today()
+    today = clock.today()
     _open(placement, today, "提前结束")
     if today < placement.start_on:
         raise RuleError("该试岗尚未开始，如不再安排，请直接“取消安排”。", "ended_on")
@@ -421,7 +421,7 @@ def cut_short(placement: Placement, ended_on: dt.date, reason: str, *, actor) ->
 
 def cancel_placement(placement: Placement, *, actor) -> None:
     """Withdraw a placement that has not started; it leaves no trace but the audit entry."""
-    if dt.date.today() >= placement.start_on:
+    if clock.today() >= placement.start_on:
         raise RuleError("已经开始的试岗不能取消；如已中止，请登记“提前结束”并写明原因。")
     audit.record(
         "delete",

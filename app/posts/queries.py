@@ -25,6 +25,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.functions import FunctionElement
 
+from app.core import clock
 from app.core.codes import PostKind
 from app.core.scoping import restrict, scoped
 from app.core.sections import WorkItem
@@ -277,7 +278,7 @@ def awaiting_evaluation(user, today: dt.date) -> Select:
 
 
 def due_worklist(user, limit: int):
-    today = dt.date.today()
+    today = clock.today()
     return _worklist(
         user,
         limit,
@@ -290,7 +291,7 @@ def due_worklist(user, limit: int):
 
 
 def unevaluated_worklist(user, limit: int):
-    today = dt.date.today()
+    today = clock.today()
     return _worklist(
         user,
         limit,
@@ -439,7 +440,7 @@ def trained_rows(user, since: dt.date):
             Placement.candidate_id.label("candidate_id"),
             Placement.township_id.label("township_id"),
             year_of(Placement.start_on).label("year"),
-        ).where(Placement.start_on >= since, Placement.start_on <= dt.date.today()),
+        ).where(Placement.start_on >= since, Placement.start_on <= clock.today()),
         Placement,
         user,
     )

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.core import clock
 from app.core.codes import Direction, PlacementGrade, PostKind
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm, add_errors
@@ -94,7 +95,7 @@ def _rendered(template: str, status: int, **context):
 
 @bp.get("/")
 def index():
-    today = dt.date.today()
+    today = clock.today()
     township_id = _township_id()
     if township_id is None:
         return render_template("posts/townships.html", rows=_township_overview(today))
@@ -193,7 +194,7 @@ _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 @bp.get("/<int:post_id>")
 def post(post_id: int):
     post = get_or_404(scoped(Post).options(joinedload(Post.host_village)), post_id)
-    today = dt.date.today()
+    today = clock.today()
     first = queries.month_start(today, -5)
     match = _MONTH.fullmatch(request.args.get("from", ""))
     if match and 2000 <= int(match.group(1)) <= 2100 and 1 <= int(match.group(2)) <= 12:
@@ -216,7 +217,7 @@ def post(post_id: int):
 
 @bp.get("/batches")
 def batches():
-    today = dt.date.today()
+    today = clock.today()
     township_id = _township_id()
     rows = db.session.scalars(queries.batches_of(current_user, township_id)).all()
     return render_template(
@@ -280,7 +281,7 @@ def edit_batch(batch_id: int):
 @bp.get("/batches/<int:batch_id>")
 def batch(batch_id: int):
     batch = get_or_404(scoped(Batch), batch_id)
-    today = dt.date.today()
+    today = clock.today()
     placements = queries.placements_of_batch(batch)
     counts = dict.fromkeys(PlacementState.ORDER, 0)
     for placement in placements:
@@ -403,7 +404,7 @@ def edit_placement(placement_id: int):
 
 
 def _placement_page(placement: Placement, status: int = 200, **forms):
-    today = dt.date.today()
+    today = clock.today()
     report = forms.get("report") or ReportForm(report=placement.report)
     evaluation = forms.get("evaluation") or EvaluationForm(
         grade=placement.grade or "",
@@ -512,7 +513,7 @@ DUE_LIMIT = 500
 
 @bp.get("/due")
 def due():
-    today = dt.date.today()
+    today = clock.today()
     township_id = _township_id()
 
     def listed(stmt):
@@ -626,7 +627,7 @@ def _candidate_placements(candidate: Candidate) -> list[Placement]:
 
 
 def candidate_section(candidate: Candidate, user) -> dict:
-    today = dt.date.today()
+    today = clock.today()
     placements = _candidate_placements(candidate)
     requirements = queries.requirements_for(candidate.township_id, candidate.direction)
     lines = rules.plan_progress(requirements, placements, today)
@@ -641,7 +642,7 @@ def candidate_section(candidate: Candidate, user) -> dict:
 
 
 def placement_timeline(candidate: Candidate, user) -> list[TimelineEvent]:
-    today = dt.date.today()
+    today = clock.today()
     events = []
     for p in _candidate_placements(candidate):
         url = url_for("posts.placement", placement_id=p.id)

@@ -6,11 +6,11 @@ returns the clean values plus a Chinese message per field that is wrong. Nothing
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import false, select
 
+from app.core import clock
 from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
 from app.core.codes import Direction, Education, Ethnicity, Gender, Political, Source
 from app.core.idcard import IdNumberError, parse_id_number
@@ -105,7 +105,7 @@ def check_candidate(raw: dict[str, Any], *, user, candidate=None) -> Checked:
 
     try:
         values["entered_on"] = parse_date(raw.get("entered_on"))
-        if values["entered_on"] and values["entered_on"] > dt.date.today():
+        if values["entered_on"] and values["entered_on"] > clock.today():
             errors["entered_on"] = "入库日期不能晚于今天"
     except InputError as exc:
         errors["entered_on"] = str(exc)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import abort
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.codes import Status
 from app.core.errors import RuleError, StaleRecord
 from app.core.pinyin import name_initials, name_pinyin, name_sort_key
@@ -107,7 +106,7 @@ def change_status(candidate: Candidate, target: str, *, actor, reason: str = "")
     source = candidate.status
     candidate.status = target
     if target == Status.in_pool and candidate.entered_on is None:
-        candidate.entered_on = dt.date.today()
+        candidate.entered_on = clock.today()
     db.session.flush()
     change = _log_status(candidate, source, target, reason, actor)
     audit.record(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.core import clock
 from app.core.codes import Education, Gender, Political, PostKind, Source, Status
 from app.core.normalize import clean_text
 from app.core.pinyin import is_pinyin_query
@@ -116,7 +117,7 @@ def _search(q: str):
 
 
 def roster_filter(stmt: Select, f: RosterFilters, *, today: dt.date | None = None) -> Select:
-    today = today or dt.date.today()
+    today = today or clock.today()
     if f.q:
         stmt = stmt.where(_search(f.q))
     if f.township:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -11,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core import clock
 from app.core.codes import Education, Gender, Political, PostKind, Source, Status
 from app.core.errors import RuleError, StaleRecord
 from app.core.forms import EmptyForm, add_errors
@@ -63,7 +63,7 @@ def index():
         "roster/index.html",
         page=page,
         filters=filters,
-        today=dt.date.today(),
+        today=clock.today(),
         townships=township_choices(current_user),
         # A county has hundreds of villages: the list waits until a township is chosen.
         villages=(
@@ -201,7 +201,7 @@ def _detail_page(candidate: Candidate, revealed: str | None = None, status_form=
         reveal_form=EmptyForm(),
         revealed=revealed,
         may_edit=current_user.role in ENTERERS,
-        today=dt.date.today(),
+        today=clock.today(),
     )
 
 
@@ -247,5 +247,5 @@ def print_view(candidate_id: int):
         "roster/print.html",
         candidate=candidate,
         sections=sections_for(candidate, current_user, printing=True),
-        today=dt.date.today(),
+        today=clock.today(),
     )

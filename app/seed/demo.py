@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select, text
 from app import AREAS
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
-from app.core import audit
+from app.core import audit, clock
 from app.core.codes import Status
 from app.core.db import utcnow
 from app.core.pinyin import name_initials, name_pinyin, name_sort_key, text_sort_key
@@ -72,7 +72,7 @@ def seed_demo(*, count: int, seed: int, password: str | None, echo: Callable = c
     started = time.perf_counter()
     shown_password = password or secrets.token_urlsafe(9)
     password_hash = hash_password(shown_password)
-    today = dt.date.today()
+    today = clock.today()
 
     county = generate_county(seed)
     villages: list[Village] = []

@@ -16,7 +16,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.codes import Status
 from app.core.db import begin_write
 from app.core.errors import RuleError
@@ -320,7 +320,7 @@ def save_results(round_: Round, rows: dict[int, dict[str, Any]], *, actor) -> in
     programme = round_.programme
     if not may_enrol(actor, programme):
         abort(403)
-    if round_.starts_on > dt.date.today():
+    if round_.starts_on > clock.today():
         raise RuleError(
             f"{round_.title}集中培训尚未开始（{_d(round_.starts_on)} 开始），还不能登记结果。"
         )

@@ -15,6 +15,7 @@ from flask import url_for
 from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app.core import clock
 from app.core.scoping import restrict, scoped
 from app.core.sections import TimelineEvent
 from app.extensions import db
@@ -227,7 +228,7 @@ def candidate_section(candidate: Candidate, user) -> dict:
 def candidate_timeline(candidate: Candidate, user) -> list[TimelineEvent]:
     """Every round of every programme the candidate is enrolled in."""
     _, rounds = _candidate_rounds(candidate, user)
-    today = dt.date.today()
+    today = clock.today()
     events = []
     for r, result in rounds:
         parts = [f"{r.starts_on:%m-%d} 至 {r.ends_on:%m-%d} 在{r.place}集中培训"]

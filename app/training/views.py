@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.core import clock
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm, add_errors
 from app.core.normalize import clean_text
@@ -109,7 +108,7 @@ def programme(programme_id: int):
         may_manage=operations.may_manage(current_user, programme),
         may_enrol=operations.may_enrol(current_user, programme),
         remove_form=EmptyForm(),
-        today=dt.date.today(),
+        today=clock.today(),
     )
 
 
@@ -211,7 +210,7 @@ def round_detail(round_id: int):
         may_manage=operations.may_manage(current_user, round_.programme),
         may_record=operations.may_enrol(current_user, round_.programme),
         yes_no=yes_no,
-        today=dt.date.today(),
+        today=clock.today(),
     )
 
 
@@ -308,7 +307,7 @@ def _results_page(round_: Round, form: ResultsForm, enrolments, page, township):
         page=page,
         townships=township_choices(current_user),
         township=township,
-        not_started=round_.starts_on > dt.date.today(),
+        not_started=round_.starts_on > clock.today(),
     )
 
 

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.idcard import make_id_number
 from app.excel.columns import HEADERS
 from app.extensions import db
@@ -22,7 +23,7 @@ from app.roster.operations import change_status
 from tests.browser.conftest import sign_in
 from tests.conftest import DEFAULT_PASSWORD
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

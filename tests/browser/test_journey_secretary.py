@@ -11,13 +11,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.idcard import make_id_number, mask_id_number
 from app.extensions import db
 from app.roster.models import Candidate, StatusChange
 from tests.browser.conftest import sign_in
 from tests.conftest import DEFAULT_PASSWORD
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 ID = make_id_number("430521", dt.date(1988, 4, 12), 57, "M")
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.idcard import make_id_number
 from app.extensions import db
 from app.posts.models import Post
@@ -29,7 +30,7 @@ from tests.conftest import DEFAULT_PASSWORD, Client, login
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"desktop": (1366, 768), "phone": (390, 844)}
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 # ---- the pages, with enough in them to show every kind of row and form -------------------------
 
