@@ -300,24 +300,34 @@ def measure_import(url: str, web_rows: int, cli_rows: int) -> dict:
     }
 
 
-def _confirm(data: bytes, clerk) -> tuple[float, float]:
+def _confirm(data: bytes, clerk) -> tuple[float, float, int, int]:
     """What a confirmation does: read, check every row again, write them; then roll back so
-    the scratch database keeps its candidates. Returns (read + check s, total s)."""
+    the scratch database keeps its candidates. Returns (read + check s, total s, the check's
+    SQL statements, the write's) — an executemany counts once: it is one call to the driver."""
+    from sqlalchemy import event
+
     from app.excel import operations
     from app.excel.importing import Actor, check_sheet
     from app.excel.reading import CLI_MAX_ROWS, read_sheet
     from app.extensions import db
 
+    statements = [0]
+
+    def count(*_args) -> None:
+        statements[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
     started = time.perf_counter()
     try:
         plan = check_sheet(read_sheet(data, "bench.xlsx", max_rows=CLI_MAX_ROWS), Actor.of(clerk))
-        checked = time.perf_counter() - started
+        checked, check_statements = time.perf_counter() - started, statements[0]
         assert plan.ok
         operations.import_rows(plan, actor=clerk, file_name="bench.xlsx")
         total = time.perf_counter() - started
     finally:
         db.session.rollback()
-    return checked, total
+        event.remove(db.engine, "before_cursor_execute", count)
+    return checked, total, check_statements, statements[0] - check_statements
 
 
 def main() -> None:
@@ -370,16 +380,17 @@ def main() -> None:
             f"{'ok' if ok else 'OVER'}  (process before export: {r['baseline_mb']:.0f} MB)"
         )
     r = measure_import(url, args.web_rows, args.cli_rows)
+    web, cli = r["web_confirm"], r["cli"]
     lines = [
-        ("import (web): upload, read the file", r["web_rows"], r["upload_s"]),
-        ("import (web): + preview, check rows", r["web_rows"], r["preview_s"]),
-        ("import (web): confirm, check again", r["web_rows"], r["web_confirm"][0]),
-        ("import (web): confirm, + write*", r["web_rows"], r["web_confirm"][1]),
-        ("import-roster: read + check", r["cli_rows"], r["cli"][0]),
-        ("import-roster: + write*", r["cli_rows"], r["cli"][1]),
+        ("import (web): upload, read the file", r["web_rows"], r["upload_s"], ""),
+        ("import (web): + preview, check rows", r["web_rows"], r["preview_s"], ""),
+        ("import (web): confirm, check again", r["web_rows"], web[0], f"{web[2]:,} SQL"),
+        ("import (web): confirm, + write*", r["web_rows"], web[1], f"+ {web[3]:,} SQL"),
+        ("import-roster: read + check", r["cli_rows"], cli[0], f"{cli[2]:,} SQL"),
+        ("import-roster: + write*", r["cli_rows"], cli[1], f"+ {cli[3]:,} SQL"),
     ]
-    for label, rows, seconds in lines:
-        print(f"{label:<38} {rows:>8,} {seconds:>8.1f}")
+    for label, rows, seconds, statements in lines:
+        print(f"{label:<38} {rows:>8,} {seconds:>8.1f}  {statements}")
     print(f"preview page: {r['page_mb']:.1f} MB of HTML; * written, then rolled back")
     after = count_candidates(url)
     print(f"candidates before: {before:,}, after: {after:,}")

@@ -192,6 +192,56 @@ def test_admin_import_keeps_the_status_column(make, places, login_as):
     assert entry.township_id is None  # two townships
 
 
+def test_an_import_written_in_several_chunks_is_the_same_as_rows_entered_one_by_one(
+    make, places, login_as, monkeypatch
+):
+    """The import writes its rows a chunk at a time (multi-row INSERTs); each candidate still
+    gets its own status history and 'create' entry, and the dashboard's tallies add up."""
+    from app.excel import operations
+    from tests.test_tallies import recount, stored
+
+    monkeypatch.setattr(operations, "WRITE_CHUNK", 2)
+    client = login_as(make.user("admin"))
+    existing = make.candidate(places[0])  # a tally row the import adds to
+    statuses = ["在库培养", "考察中", None, "在库培养", "考察中"]
+    rows = [
+        person(
+            姓名=f"王{i}",
+            所属乡镇="东山镇" if i % 2 else "西河乡",
+            所在村="石桥村",
+            状态=status,
+            入库日期=dt.date(2021 + i, 3, 1) if status == "在库培养" else None,
+            学历="本科" if i % 3 else "大专",
+        )
+        for i, status in enumerate(statuses)
+    ]
+    token, page = preview(client, xlsx(rows))
+    assert counts(page) == (5, 0), [row_errors(page, n) for n in range(2, 7)]
+    assert client.post(f"/candidates/import/{token}", data={}).status_code == 302
+
+    made = [c for c in candidates() if c.id != existing.id]
+    assert [c.name for c in made] == [f"王{i}" for i in range(5)]
+    assert [c.status for c in made] == ["in_pool", "inspecting", "nominated"] + [
+        "in_pool",
+        "inspecting",
+    ]
+    history = db.session.scalars(select(StatusChange).order_by(StatusChange.id)).all()
+    assert [(h.candidate_id, h.to_status) for h in history[1:]] == [(c.id, c.status) for c in made]
+    creates = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == "create", AuditEntry.entity == "candidate")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [e.entity_id for e in creates[1:]] == [c.id for c in made]
+    assert all(
+        e.summary == f"新增后备干部 {c.name}" for e, c in zip(creates[1:], made, strict=True)
+    )
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "import")).one()
+    assert entry.changes["created"] == [[c.id, c.name] for c in made]
+    db.session.expire_all()
+    assert stored() == recount()
+
+
 @pytest.mark.parametrize(
     "value",
     [

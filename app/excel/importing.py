@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import select
 
 from app.core.codes import Status
+from app.core.idcard import IdNumberError, parse_id_number
 from app.core.normalize import clean_name, clean_text
 from app.excel.columns import BY_KEY, COLUMNS
 from app.excel.reading import Sheet, SheetRow
 from app.extensions import db
 from app.places.models import Township, Village
-from app.roster.checks import check_candidate
+from app.roster.checks import Lookups, check_candidate
 
 
 @dataclass
@@ -168,10 +169,11 @@ def check_sheet(
 ) -> ImportPlan:
     """Check every row of the sheet as the candidate form would; nothing is written."""
     places = _Places(actor)
+    lookups = Lookups.fetch(actor, _id_numbers(sheet))
     plan = ImportPlan(sheet=sheet, rows=[], actor=actor, township_name=places.own_name())
     first_row_of: dict[str, RowResult] = {}
     for sheet_row in sheet.rows:
-        result = _check_row(sheet_row, actor, places)
+        result = _check_row(sheet_row, actor, places, lookups)
         number = result.values.get("id_number")
         if result.ok or "身份证号" not in result.errors:
             if number and number in first_row_of:
@@ -190,7 +192,20 @@ def check_sheet(
     return plan
 
 
-def _check_row(sheet_row: SheetRow, actor: Actor, places: _Places) -> RowResult:
+def _id_numbers(sheet: Sheet) -> list[str]:
+    """The sheet's well-formed ID numbers, to look up in one go before the rows are checked."""
+    numbers = []
+    for sheet_row in sheet.rows:
+        text, problem = _id_text(sheet_row.cells.get(BY_KEY["id_number"].header))
+        if text is not None and not problem:
+            try:
+                numbers.append(parse_id_number(str(text)).number)
+            except IdNumberError:
+                pass  # the row's own check says what is wrong with it
+    return numbers
+
+
+def _check_row(sheet_row: SheetRow, actor: Actor, places: _Places, lookups: Lookups) -> RowResult:
     cells = sheet_row.cells
     result = RowResult(number=sheet_row.number, cells=cells)
     raw: dict[str, Any] = {
@@ -201,7 +216,7 @@ def _check_row(sheet_row: SheetRow, actor: Actor, places: _Places) -> RowResult:
     raw["id_number"], id_problem = _id_text(raw.get("id_number"))
     village_id, place_errors = places.resolve(cells.get("所属乡镇"), cells.get("所在村"))
     raw["village_id"] = village_id
-    checked = check_candidate(raw, user=actor)
+    checked = check_candidate(raw, user=actor, lookups=lookups)
     errors = {BY_KEY[key].header: message for key, message in checked.errors.items() if key}
     errors.update(place_errors)  # more specific than check_candidate's "请选择所在村"
     if village_id is None and "所属乡镇" in place_errors:

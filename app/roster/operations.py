@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import abort
@@ -51,21 +52,33 @@ def _apply(candidate: Candidate, values: dict[str, Any]) -> None:
 
 def create_candidate(values: dict[str, Any], *, actor, status: str = Status.nominated) -> Candidate:
     """A new record from checked values; a clerk's nomination starts as ``nominated``."""
-    candidate = Candidate(status=status, created_by_id=getattr(actor, "id", None))
-    _apply(candidate, values)
-    db.session.add(candidate)
+    return create_candidates([(values, status)], actor=actor)[0]
+
+
+def create_candidates(rows: Sequence[tuple[dict[str, Any], str]], *, actor) -> list[Candidate]:
+    """New records from (checked values, status) pairs, each with its status history and its
+    own 'create' audit entry. The lot is written in two flushes, whatever its size: the ORM
+    sends each table's rows as one multi-row INSERT, and the tallies get one delta per key
+    (an Excel import of 2,000 rows is a handful of statements, not 20,000)."""
+    candidates = []
+    for values, status in rows:
+        candidate = Candidate(status=status, created_by_id=getattr(actor, "id", None))
+        _apply(candidate, values)
+        candidates.append(candidate)
+    db.session.add_all(candidates)
     db.session.flush()
-    _log_status(candidate, None, status, "新增录入", actor)
-    audit.record(
-        "create",
-        "candidate",
-        candidate.id,
-        actor=actor,
-        township_id=candidate.township_id,
-        summary=f"新增后备干部 {candidate.name}",
-        changes=audit.diff({}, snapshot(candidate) | {"status": status}),
-    )
-    return candidate
+    for candidate in candidates:
+        _log_status(candidate, None, candidate.status, "新增录入", actor)
+        audit.record(
+            "create",
+            "candidate",
+            candidate.id,
+            actor=actor,
+            township_id=candidate.township_id,
+            summary=f"新增后备干部 {candidate.name}",
+            changes=audit.diff({}, snapshot(candidate) | {"status": candidate.status}),
+        )
+    return candidates
 
 
 def update_candidate(
