@@ -16,65 +16,22 @@ Bounded in time and count, and aimed at 127.0.0.1 only.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import os
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.serving import Gunicorn, User
+
 PASSWORD = "load-password-1"
-TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 MAX_REQUESTS = 200_000  # a hard stop besides the clock
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class User:
-    """One simulated person with its own cookie jar."""
-
-    def __init__(self, base: str, username: str):
-        self.base = base
-        self.username = username
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect
-        )
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str, float]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        started = time.perf_counter()
-        try:
-            with self.opener.open(self.base + path, data=body, timeout=30) as response:
-                status, text = response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            status, text = error.code, error.read().decode(errors="replace")
-        return status, text, time.perf_counter() - started
-
-    def token(self, html: str) -> str:
-        match = TOKEN.search(html)
-        return match.group(1) if match else ""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare(url: str, candidates: int) -> dict:
@@ -97,10 +54,7 @@ def prepare(url: str, candidates: int) -> dict:
 
 
 def run_user(user: User, role: str, deadline: float, stats, acknowledged, lock, rng):
-    status, html, _ = user.request("/login")
-    status, _, _ = user.request(
-        "/login", {"username": user.username, "password": PASSWORD, "csrf_token": user.token(html)}
-    )
+    status = user.login(PASSWORD)
     if status != 302:
         stats["login-failed"].append((status, 0.0))
         return
@@ -111,22 +65,22 @@ def run_user(user: User, role: str, deadline: float, stats, acknowledged, lock, 
         choice = rng.random()
         if choice < 0.35 or not ids:
             page = rng.randint(1, 5)
-            status, html, took = user.request(f"/candidates/?page={page}")
+            status, html, took, _ = user.request(f"/candidates/?page={page}")
             ids = [int(i) for i in re.findall(r'href="/candidates/(\d+)"', html)] or ids
             kind = "roster"
         elif choice < 0.50:
             q = rng.choice(["zh", "wang", "li", "ch", "zs", "1234", "王", "张"])
-            status, _, took = user.request("/candidates/?q=" + urllib.parse.quote(q))
+            status, _, took, _ = user.request("/candidates/?q=" + urllib.parse.quote(q))
             kind = "search"
         elif choice < 0.75:
-            status, _, took = user.request(f"/candidates/{rng.choice(ids)}")
+            status, _, took, _ = user.request(f"/candidates/{rng.choice(ids)}")
             kind = "candidate"
         elif choice < 0.85 or role != "clerk":
-            status, _, took = user.request("/")
+            status, _, took, _ = user.request("/")
             kind = "dashboard"
         else:
             candidate_id = rng.choice(ids)
-            status, html, took = user.request(f"/candidates/{candidate_id}/edit")
+            status, html, took, _ = user.request(f"/candidates/{candidate_id}/edit")
             form = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
             for name, value in re.findall(
                 r'<select[^>]*name="([^"]+)"[^>]*>.*?<option[^>]*selected[^>]*value="([^"]*)"',
@@ -142,7 +96,7 @@ def run_user(user: User, role: str, deadline: float, stats, acknowledged, lock, 
             form["notes"] = notes.group(1).strip() if notes else ""
             phone = f"139{rng.randint(10_000_000, 99_999_999)}"
             form["phone"] = phone
-            status, _, took = user.request(f"/candidates/{candidate_id}/edit", form)
+            status, _, took, _ = user.request(f"/candidates/{candidate_id}/edit", form)
             kind = "edit"
             if status == 302:
                 with lock:
@@ -150,49 +104,8 @@ def run_user(user: User, role: str, deadline: float, stats, acknowledged, lock, 
         stats[kind].append((status, took))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--candidates", type=int, default=20_000)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    os.environ.setdefault("ROSTER_ENV", "development")
-
-    scratch = tempfile.mkdtemp(prefix="roster-load-")
-    url = args.database_url or f"sqlite:///{scratch}/load.db"
-    print(f"seeding {args.candidates} candidates into {url.split('@')[-1]} …", flush=True)
-    users = prepare(url, args.candidates)
-    port = free_port()
-    env = os.environ | {"DATABASE_URL": url, "ROSTER_ENV": "development"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "app:create_app()",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-
+def drive(base: str, users: dict, args) -> tuple[dict, list, float]:
+    """Run the simulated users until the deadline; (stats, acknowledged edits, seconds)."""
     stats: dict[str, list] = defaultdict(list)
     acknowledged: list[tuple[int, str]] = []
     lock = threading.Lock()
@@ -213,9 +126,26 @@ def main() -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=args.seconds + 60)
-    elapsed = time.monotonic() - started
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=30)
+    return stats, acknowledged, time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--candidates", type=int, default=20_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    os.environ.setdefault("ROSTER_ENV", "development")
+
+    scratch = tempfile.mkdtemp(prefix="roster-load-")
+    url = args.database_url or f"sqlite:///{scratch}/load.db"
+    print(f"seeding {args.candidates} candidates into {url.split('@')[-1]} …", flush=True)
+    users = prepare(url, args.candidates)
+    with Gunicorn(url, workers=args.workers) as server:
+        stats, acknowledged, elapsed = drive(server.base, users, args)
+        server_log = server.log()
 
     from app import create_app
     from app.extensions import db
@@ -250,9 +180,8 @@ def main() -> None:
         p95 = times[min(len(times) - 1, int(0.95 * (len(times) - 1)))] if times else 0
         p50 = statistics.median(times) if times else 0
         print(f"{kind:<10} {len(values):>6} {p50:>8.1f} {p95:>8.1f}  {dict(codes)}")
-    stderr = server.stderr.read() if server.stderr else ""
-    if "Traceback" in stderr:
-        print("server errors:\n" + stderr[-3000:])
+    if "Traceback" in server_log:
+        print("server errors:\n" + server_log[-3000:])
     sys.exit(1 if errors or lost else 0)
 
 
