@@ -12,8 +12,8 @@ the write lock (SQLite: another connection's ``BEGIN IMMEDIATE`` finds the datab
 PostgreSQL: the app's backend holds a RowExclusiveLock on ``candidates`` and has a transaction
 id) *and* at least ``KILL_AFTER`` bytes of its uncommitted rows are on disk (SQLite: the WAL
 grew by that much since the confirmation began, which it does once the import's pages overflow
-the page cache, past half-way; PostgreSQL: the ``candidates`` table's file grew, about 280
-rows). Either way the kill lands about half-way through the writes.
+the page cache, past half-way; PostgreSQL: the ``candidates`` table's file grew). Either way
+the kill lands before the commit, with rows of the import written.
 """
 
 from __future__ import annotations
@@ -47,12 +47,11 @@ from tests.test_tallies import assert_in_step
 pytestmark = pytest.mark.server
 
 KILL_AFTER = 64 * 1024  # bytes of the import's uncommitted rows on disk before the kill
-# Rows per backend: enough that KILL_AFTER is reached about half-way through the writes.
-# SQLite's pages reach the WAL only once they overflow the connection's 2 MB page cache,
-# which takes the most rows a web import allows (with 1,000 nothing reaches it before the
-# commit). PostgreSQL's table file grows with the uncommitted rows at once, and its import
-# runs ten statements a row (docs/benchmarks.md): with 2,000 rows this test took 30-80 s.
-ROWS = {"sqlite": MAX_ROWS, "postgresql": 500}
+# Rows per backend: enough that KILL_AFTER is reached well before the commit. SQLite's pages
+# reach the WAL only once they overflow the connection's 2 MB page cache, which takes the most
+# rows a web import allows (with 1,000 nothing reaches it before the commit). PostgreSQL's
+# table file grows with the uncommitted rows at once (the import writes 500 rows a flush).
+ROWS = {"sqlite": MAX_ROWS, "postgresql": MAX_ROWS}
 IMPORT_SECONDS = 90  # the longest an upload, a preview or a confirmation may take here
 # Here the test decides when a worker dies, not gunicorn's watchdog (30 s by default), which a
 # busy machine could otherwise provoke during the second, complete import.
