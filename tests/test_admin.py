@@ -164,7 +164,7 @@ def test_admin_creates_a_township(admin_client, admin):
 def test_township_name_refused(admin_client, township, name, words):
     townships, audits = count(Township), count(AuditEntry)
     response = admin_client.post("/admin/townships", data={"name": name})
-    assert response.status_code == 200
+    assert response.status_code == 422
     message = error_at(response.get_data(as_text=True), "name")
     assert message is not None and all(w in message for w in words), message
     assert count(Township) == townships
@@ -205,7 +205,7 @@ def test_village_name_refused(admin_client, township, name, words):
         f"/admin/townships/{township.id}",
         data={"village-name": name, "village-submit": "新增"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     message = error_at(response.get_data(as_text=True), "village-name")
     assert message is not None and all(w in message for w in words), message
     assert count(Village) == villages
@@ -230,7 +230,7 @@ def test_rename_to_an_existing_name_is_refused(admin_client, township, make):
         f"/admin/townships/{township.id}",
         data={"rename-name": "白沙镇", "rename-submit": "保存"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     message = error_at(response.get_data(as_text=True), "rename-name")
     assert message is not None and "已存在" in message
     db.session.expire_all()
@@ -308,7 +308,7 @@ def test_village_rename_to_a_sibling_name_is_refused(admin_client, township):
     response = admin_client.post(
         f"/admin/villages/{village.id}", data={"name": "太平村", "is_active": "y"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "本乡镇已有" in (error_at(response.get_data(as_text=True), "name") or "")
     db.session.expire_all()
     assert db.session.get(Village, village.id).name == "石桥村"
@@ -370,7 +370,7 @@ def test_user_creation_refused(admin_client, township, overrides, field, words):
         | overrides
     )
     response = admin_client.post("/admin/users/new", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     message = error_at(response.get_data(as_text=True), field)
     assert message is not None, f"no error at {field}"
     assert all(w in message for w in words), message
@@ -447,7 +447,7 @@ def test_edit_with_a_short_password_is_refused(app, admin_client, township, make
         f"/admin/users/{clerk.id}",
         data=user_form(clerk, password="short-1", display_name="不应保存"),
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     message = error_at(response.get_data(as_text=True), "password")
     assert message is not None and "至少" in message
     db.session.expire_all()
@@ -481,7 +481,7 @@ def test_edit_form_as_the_browser_submits_it_changes_nothing(app, admin_client, 
 def test_admin_cannot_disable_or_demote_itself(admin_client, admin, overrides):
     audits = count(AuditEntry)
     response = admin_client.post(f"/admin/users/{admin.id}", data=user_form(admin, **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 422
     message = error_at(response.get_data(as_text=True), "role")
     assert message is not None and "不能停用自己的账号" in message
     db.session.expire_all()

@@ -302,7 +302,7 @@ def test_refused_at_the_field_and_nothing_saved(clerk_client, township, override
         "/candidates/new", data=payload(township.villages[0].id, **overrides)
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     message = error_at(page, field)
     assert message is not None, f"no error at {field}"
     for word in words:
@@ -318,7 +318,7 @@ def test_refused_form_keeps_what_was_typed(clerk_client, township):
         data=payload(township.villages[1].id, name="王小明", phone="12345", major="园艺"),
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'value="王小明"' in page and 'value="园艺"' in page and 'value="12345"' in page
     assert re.search(
         rf'<option selected value="{township.villages[1].id}">|'
@@ -332,7 +332,7 @@ def test_village_of_another_township_is_refused(clerk_client, township, make):
     other = make.township("白沙镇", villages=("白沙村",))
     audits = count(AuditEntry)
     response = clerk_client.post("/candidates/new", data=payload(other.villages[0].id))
-    assert response.status_code == 200
+    assert response.status_code == 422
     message = error_at(response.get_data(as_text=True), "village_id")
     assert message is not None and "所在村" in message
     assert count(Candidate) == 0
@@ -344,7 +344,7 @@ def test_inactive_village_is_refused(clerk_client, township, make):
     village.is_active = False
     db.session.commit()
     response = clerk_client.post("/candidates/new", data=payload(village.id))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "所在村" in (error_at(response.get_data(as_text=True), "village_id") or "")
     assert count(Candidate) == 0
 
@@ -355,7 +355,7 @@ def test_several_errors_are_shown_together(clerk_client, township):
         data=payload(township.villages[0].id, name="", phone="1", political=""),
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert all(error_at(page, f) for f in ("name", "phone", "political"))
     assert count(Candidate) == 0
 
@@ -371,7 +371,7 @@ def test_duplicate_in_own_township_names_the_existing_record(clerk_client, towns
         "/candidates/new",
         data=payload(township.villages[1].id, name="王五二", id_number="110105 19491231 002x"),
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     message = error_at(response.get_data(as_text=True), "id_number")
     assert message is not None
     assert "已登记" in message and "王五" in message and str(existing.id) in message
@@ -386,7 +386,7 @@ def test_duplicate_in_another_township_does_not_reveal_the_name(client, township
     audits = count(AuditEntry)
     response = client.post("/candidates/new", data=payload(other.villages[0].id, name="赵六"))
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     message = error_at(page, "id_number")
     assert message is not None and "其他乡镇" in message
     assert "王五" not in page and "青山镇" not in page and "石桥村" not in page
@@ -401,7 +401,7 @@ def test_edit_to_a_number_already_registered_is_refused(clerk_client, township, 
         f"/candidates/{mine.id}/edit",
         data=payload(township.villages[0].id, name="赵六", version=str(mine.version)),
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "王五" in (error_at(response.get_data(as_text=True), "id_number") or "")
     db.session.expire_all()
     assert db.session.get(Candidate, mine.id).id_number == ID_MAN
@@ -463,7 +463,7 @@ def test_edit_refusal_keeps_the_record(clerk_client, township, make):
     page = clerk_client.get(f"/candidates/{candidate.id}/edit").get_data(as_text=True)
     form = browser_form(page, "id_number") | {"name": "", "phone": "123"}
     response = clerk_client.post(f"/candidates/{candidate.id}/edit", data=form)
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "请填写姓名" in (error_at(page, "name") or "")
     assert "联系电话" in (error_at(page, "phone") or "")
@@ -490,7 +490,7 @@ def test_stale_edit_is_refused_and_overwrites_nothing(app, clerk_client, townshi
     response = clerk_client.post(
         f"/candidates/{candidate.id}/edit", data=stale | {"occupation": "我的修改"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "已被他人修改" in response.get_data(as_text=True)
     db.session.expire_all()
     kept = db.session.get(Candidate, candidate.id)

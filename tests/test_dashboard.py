@@ -169,7 +169,7 @@ def test_seat_form_refusals_write_nothing(client, make, overrides, field, messag
     login(client, make.user("clerk", township))
     html = client.post("/places/seats/new", data=seat_form(township.villages[0], **overrides))
     page = unescape(html.get_data(as_text=True))
-    assert html.status_code == 200 and message in page[page.index(f'id="{field}-error"') :][:200]
+    assert html.status_code == 422 and message in page[page.index(f'id="{field}-error"') :][:200]
     assert db.session.scalars(select(VillageSeat)).all() == []
 
 

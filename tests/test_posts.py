@@ -165,7 +165,7 @@ def test_refused_township_creates_no_windows(client, make, town):
     login(client, make.user("admin"))
     posts = count(Post)
     response = client.post("/admin/townships", data={"name": "青山镇"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert count(Post) == posts
 
 

@@ -107,7 +107,7 @@ def test_a_refused_form_changes_no_tally(app, town):
     clerk = client_for(app, town["clerk"])
     before = stored()
     bad = payload(town["township"].villages[0].id, id_number="110105194912310021")
-    assert clerk.post("/candidates/new", data=bad).status_code == 200  # checksum refused
+    assert clerk.post("/candidates/new", data=bad).status_code == 422  # checksum refused
     assert stored() == before
 
 

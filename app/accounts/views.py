@@ -19,6 +19,7 @@ from app.core.db import begin_write, utcnow
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm
 from app.core.normalize import clean_identifier
+from app.core.views import render_form
 from app.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -141,4 +142,4 @@ def password():
                 login_user(current_user)  # keep this session, under the new version
                 flash("密码已修改，其他设备上的登录已失效。", "success")
                 return redirect(url_for("main.dashboard"))
-    return render_template("simple_form.html", form=form, title="修改密码")
+    return render_form("simple_form.html", form, title="修改密码")

@@ -15,6 +15,7 @@ from app.core.audit import AuditEntry
 from app.core.errors import RuleError
 from app.core.forms import add_errors, options
 from app.core.scoping import get_or_404, role_required
+from app.core.views import render_form
 from app.extensions import db
 from app.places import operations as places
 from app.places.models import Township, Village
@@ -62,10 +63,10 @@ def townships():
         ).all()
     )
     rows = db.session.scalars(select(Township).order_by(Township.id)).all()
-    return render_template(
+    return render_form(
         "admin/townships.html",
+        form,
         townships=rows,
-        form=form,
         counts=counts,
         village_counts=village_counts,
     )
@@ -88,7 +89,7 @@ def township(township_id: int):
         ):
             flash(f"已新增 {form.name.data}", "success")
             return redirect(url_for("admin.township", township_id=township.id))
-    return render_template("admin/township.html", township=township, rename=rename, form=form)
+    return render_form("admin/township.html", form, township=township, rename=rename)
 
 
 @bp.route("/villages/<int:village_id>", methods=["GET", "POST"])
@@ -103,7 +104,7 @@ def village(village_id: int):
     ):
         flash("已保存", "success")
         return redirect(url_for("admin.township", township_id=village.township_id))
-    return render_template("admin/village.html", village=village, form=form)
+    return render_form("admin/village.html", form, village=village)
 
 
 def _user_form(user: User | None) -> UserForm:
@@ -146,7 +147,7 @@ def new_user():
         if _commit_or_errors(form, lambda: accounts.create_user(actor=current_user, **values)):
             flash(f"已新建用户 {values['username']}", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user.html", form=form, user=None)
+    return render_form("admin/user.html", form, user=None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -162,7 +163,7 @@ def user(user_id: int):
         ):
             flash(f"已保存用户 {user.username}", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user.html", form=form, user=user)
+    return render_form("admin/user.html", form, user=user)
 
 
 @bp.get("/audit")

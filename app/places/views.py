@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm, add_errors, options
 from app.core.scoping import get_or_404, role_required, scoped
+from app.core.views import render_form
 from app.extensions import db
 from app.places import operations, settings
 from app.places.forms import SeatForm, SettingsForm
@@ -68,7 +69,7 @@ def _edit(seat: VillageSeat | None):
             db.session.commit()
             flash("已保存两委岗位。", "success")
             return redirect(url_for("places.seats"))
-    return render_template("places/seat.html", form=form, seat=seat, delete_form=EmptyForm())
+    return render_form("places/seat.html", form, seat=seat, delete_form=EmptyForm())
 
 
 @bp.route("/seats/new", methods=["GET", "POST"])
@@ -108,4 +109,4 @@ def settings_page():
         else:
             flash("已保存设置。", "success")
             return redirect(url_for("places.settings_page"))
-    return render_template("places/settings.html", form=form, specs=settings.SPECS)
+    return render_form("places/settings.html", form, specs=settings.SPECS)

@@ -16,6 +16,7 @@ from app.core.errors import RuleError, StaleRecord
 from app.core.forms import EmptyForm, add_errors
 from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent, sections_for, timeline_for
+from app.core.views import render_form
 from app.extensions import db
 from app.roster import lifecycle, operations
 from app.roster.checks import check_candidate, duplicate_problem
@@ -139,7 +140,7 @@ def new():
         if candidate is not None:
             flash(f"已录入 {candidate.name}，状态为“拟推荐”，等待乡镇党委审核。", "success")
             return redirect(url_for("roster.detail", candidate_id=candidate.id))
-    return render_template("roster/edit.html", form=form, candidate=None)
+    return render_form("roster/edit.html", form, candidate=None)
 
 
 @bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])
@@ -157,7 +158,7 @@ def edit(candidate_id: int):
         if _save(form, candidate) is not None:
             flash("已保存修改。", "success")
             return redirect(url_for("roster.detail", candidate_id=candidate.id))
-    return render_template("roster/edit.html", form=form, candidate=candidate)
+    return render_form("roster/edit.html", form, candidate=candidate)
 
 
 @bp.get("/<int:candidate_id>")
