@@ -19,6 +19,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -140,49 +141,53 @@ def main() -> None:
     os.environ.setdefault("ROSTER_ENV", "development")
 
     scratch = tempfile.mkdtemp(prefix="roster-load-")
-    url = args.database_url or f"sqlite:///{scratch}/load.db"
-    print(f"seeding {args.candidates} candidates into {url.split('@')[-1]} …", flush=True)
-    users = prepare(url, args.candidates)
-    with Gunicorn(url, workers=args.workers) as server:
-        stats, acknowledged, elapsed = drive(server.base, users, args)
-        server_log = server.log()
+    try:
+        url = args.database_url or f"sqlite:///{scratch}/load.db"
+        print(f"seeding {args.candidates} candidates into {url.split('@')[-1]} …", flush=True)
+        users = prepare(url, args.candidates)
+        with Gunicorn(url, workers=args.workers) as server:
+            stats, acknowledged, elapsed = drive(server.base, users, args)
+            server_log = server.log()
 
-    from app import create_app
-    from app.extensions import db
-    from app.roster.models import Candidate
+        from app import create_app
+        from app.extensions import db
+        from app.roster.models import Candidate
 
-    app = create_app(SQLALCHEMY_DATABASE_URI=url)
-    lost = 0
-    with app.app_context():
-        latest: dict[int, str] = {}
-        for candidate_id, phone in acknowledged:
-            latest[candidate_id] = phone  # the last acknowledged write of each record wins
-        for candidate_id, phone in latest.items():
-            if db.session.get(Candidate, candidate_id).phone != phone:
-                lost += 1
+        app = create_app(SQLALCHEMY_DATABASE_URI=url)
+        lost = 0
+        with app.app_context():
+            latest: dict[int, str] = {}
+            for candidate_id, phone in acknowledged:
+                latest[candidate_id] = phone  # the last acknowledged write of each record wins
+            for candidate_id, phone in latest.items():
+                if db.session.get(Candidate, candidate_id).phone != phone:
+                    lost += 1
 
-    total = sum(len(v) for v in stats.values())
-    errors = sum(1 for v in stats.values() for status, _ in v if status >= 500)
-    print(
-        f"\n{args.users} users, {args.workers} gunicorn workers, {elapsed:.0f} s, "
-        f"{url.split(':')[0]}"
-    )
-    print(
-        f"requests: {total}  throughput: {total / elapsed:.1f}/s  5xx: {errors}  "
-        f"acknowledged edits: {len(acknowledged)}  lost: {lost}"
-    )
-    print(f"{'kind':<10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8}  statuses")
-    for kind, values in sorted(stats.items()):
-        times = sorted(t * 1000 for _, t in values)
-        codes = defaultdict(int)
-        for status, _ in values:
-            codes[status] += 1
-        p95 = times[min(len(times) - 1, int(0.95 * (len(times) - 1)))] if times else 0
-        p50 = statistics.median(times) if times else 0
-        print(f"{kind:<10} {len(values):>6} {p50:>8.1f} {p95:>8.1f}  {dict(codes)}")
-    if "Traceback" in server_log:
-        print("server errors:\n" + server_log[-3000:])
-    sys.exit(1 if errors or lost else 0)
+        total = sum(len(v) for v in stats.values())
+        errors = sum(1 for v in stats.values() for status, _ in v if status >= 500)
+        print(
+            f"\n{args.users} users, {args.workers} gunicorn workers, {elapsed:.0f} s, "
+            f"{url.split(':')[0]}"
+        )
+        print(
+            f"requests: {total}  throughput: {total / elapsed:.1f}/s  5xx: {errors}  "
+            f"acknowledged edits: {len(acknowledged)}  lost: {lost}"
+        )
+        print(f"{'kind':<10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8}  statuses")
+        for kind, values in sorted(stats.items()):
+            times = sorted(t * 1000 for _, t in values)
+            codes = defaultdict(int)
+            for status, _ in values:
+                codes[status] += 1
+            p95 = times[min(len(times) - 1, int(0.95 * (len(times) - 1)))] if times else 0
+            p50 = statistics.median(times) if times else 0
+            print(f"{kind:<10} {len(values):>6} {p50:>8.1f} {p95:>8.1f}  {dict(codes)}")
+        if "Traceback" in server_log:
+            print("server errors:\n" + server_log[-3000:])
+        sys.exit(1 if errors or lost else 0)
+
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)  # the SQLite scratch database
 
 
 if __name__ == "__main__":
