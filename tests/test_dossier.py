@@ -159,3 +159,41 @@ def test_dossier_outside_the_township_is_404(app, make, record):
     )
     assert response.status_code == 404
     assert "孙七" not in response.get_data(as_text=True)
+
+
+def test_dossier_prints_each_placements_goal_and_report(app, record):
+    from app.posts.models import Placement, Post
+
+    candidate, clerk = record["candidate"], record["clerk"]
+    post = Post(
+        township_id=candidate.township_id,
+        kind="window",
+        name="便民服务中心帮办代办窗口",
+        host="",
+        supervisor="王书记",
+        duties="",
+        capacity=1,
+        is_active=True,
+    )
+    db.session.add(post)
+    db.session.commit()
+    c = client_for(app, clerk)
+    start, end = TODAY - dt.timedelta(days=120), TODAY - dt.timedelta(days=30)
+    response = c.post(
+        "/posts/placements/new",
+        data={
+            "candidate": str(candidate.id),
+            "post_id": str(post.id),
+            "start_on": start.isoformat(),
+            "end_on": end.isoformat(),
+            "goal": "熟悉社保、医保代办流程",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    placement = db.session.scalars(db.select(Placement)).one()
+    c.post(f"/posts/placements/{placement.id}/report", data={"report": "学会了代办的全流程"})
+
+    text = text_of(c.get(f"/candidates/{candidate.id}/print").get_data(as_text=True))
+    assert "便民服务中心帮办代办窗口" in text
+    assert "目标：熟悉社保、医保代办流程" in text
+    assert "心得体会：学会了代办的全流程" in text
