@@ -290,12 +290,15 @@ def pipeline(user, years: list[int], *, township_year: int | None = None) -> tup
 
 
 def _median_days_to_use(user, first: dt.date, township_year: int | None):
-    """The median in SQL on both backends: row_number over the ordered days, middle one or two.
+    """The median in SQL: PostgreSQL's ``percentile_cont(0.5)``; on SQLite, which has no
+    ordered-set aggregate, row_number over the ordered days and the middle one or two (the
+    same value: the mean of the two middle days when the count is even).
 
     Yields (township or None, year, median): for the whole scope (township None) per year,
     and per township for ``township_year`` if given. Each use's row carries the entry date it
     counts from, so the used rows are one range of ``ix_status_changes_outcome``, read once
-    (a CTE both partitionings share).
+    (a CTE both partitionings share). PostgreSQL's window version took 50–75 ms on 20,000 uses;
+    the aggregate takes 20.
     """
     days = _days_between(StatusChange.created_dt, StatusChange.pool_entered_on)
     used = restrict(
@@ -311,6 +314,18 @@ def _median_days_to_use(user, first: dt.date, township_year: int | None):
         StatusChange,
         user,
     ).cte("used")
+
+    if db.engine.dialect.name == "postgresql":
+
+        def medians(township):
+            median = func.percentile_cont(0.5).within_group(used.c.d)
+            return select(township.label("t"), used.c.y, median).group_by(township, used.c.y)
+
+        parts = [medians(literal(0))]
+        if township_year is not None:
+            parts.append(medians(used.c.t).where(used.c.y == township_year))
+        stmt = parts[0].union_all(*parts[1:])
+        return [(t or None, y, float(m)) for t, y, m in db.session.execute(stmt)]
 
     def ranked(township):
         return select(
