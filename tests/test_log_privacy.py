@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 from app.core.audit import AuditEntry
 from app.core.idcard import make_id_number
 from app.core.logs import mask_numbers
+from app.excel import operations as excel_operations
 from app.excel.columns import HEADERS
 from app.extensions import db
 from app.roster import checks as roster_checks
@@ -159,6 +160,13 @@ def duplicate_number(candidate, *, actor):
     )
 
 
+def racing_import(plan, **_):
+    db.session.execute(
+        text("UPDATE candidates SET id_number = :number WHERE id_number = :other"),
+        {"number": IDS[2], "other": IDS[0]},
+    )
+
+
 def bug_with_personal_data(candidate, *, actor):
     raise ValueError(f"身份证号 {candidate.id_number} 与联系电话 {candidate.phone} 对不上")
 
@@ -254,6 +262,12 @@ def test_a_whole_session_logs_no_personal_data(
         assert result.exit_code == code, result.output
         outputs.append(result.output)
     assert db.session.scalar(select(func.count()).select_from(Candidate)) == 4
+    with monkeypatch.context() as patch:  # a number saved meanwhile: the unique index refuses
+        patch.setattr(excel_operations, "import_rows", racing_import)
+        (tmp_path / "late.xlsx").write_bytes(xlsx_bytes([row("王九", IDS[6], "")], HEADERS))
+        result = runner.invoke(args=["import-roster", str(tmp_path / "late.xlsx")])
+    assert result.exit_code == 1 and "导入失败，未写入任何记录" in result.output
+    outputs.append(result.output)
 
     # Server errors, answered with the error page and logged with their traceback.
     app.config["PROPAGATE_EXCEPTIONS"] = False
@@ -287,6 +301,7 @@ def test_a_whole_session_logs_no_personal_data(
     assert "no_such_column" in logged and "Traceback" in logged
     if db.engine.dialect.name == "postgresql":  # the unique index's DETAIL, masked
         assert "Key (id_number)=(***) already exists" in logged
+        assert "Key (id_number)=(***) already exists" in outputs[-1]
     leaks = {
         what: next(line[:300] for line in logged.splitlines() if value in line)
         for what, value in forbidden(cookie).items()
