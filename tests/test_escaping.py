@@ -70,7 +70,7 @@ MUST_SHOW = {
     "roster.index": ["~cn", "~vn"],
     "roster.detail": ["~cn", "~cr", "~cm", "~typed", "~sr", "~lg", "~pg", "~rc", "~aa", "~dt"],
     "roster.edit": ["~cn", "~cr", "~typed"],
-    "roster.print_view": ["~cn", "~cr", "~typed", "~le", "~ic", "~ud"],
+    "roster.print_view": ["~cn", "~cr", "~typed", "~lg", "~lr", "~le", "~ic", "~ud"],
     "main.dashboard": ["~cn", "~mn", "~on"],
     "posts.placement": ["~cn", "~lg", "~lr", "~le", "~on"],
     "posts.post": ["~on", "~od"],

@@ -211,7 +211,7 @@ def test_a_whole_session_logs_no_personal_data(
     # The candidate form: a refusal carrying the number, the record, a duplicate, a race.
     assert client.get("/candidates/new").status_code == 200
     refused = client.post("/candidates/new", data=form(village_id, phone="12345"))
-    assert refused.status_code == 200 and IDS[0] in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and IDS[0] in refused.get_data(as_text=True)
     assert client.post("/candidates/new", data=form(village_id)).status_code == 302
     candidate = the_candidate()
     again = client.post("/candidates/new", data=form(village_id, name="王立"))
