@@ -17,6 +17,10 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     app.config.update(overrides)
     config_class.finalise(app.config)
 
+    from app.core.logs import keep_personal_data_out_of_logs
+
+    keep_personal_data_out_of_logs(app)  # before the engine is made: its options
+
     from app.core.db import configure_postgresql, configure_sqlite, init_write_transactions
     from app.extensions import bootstrap, csrf, db, login_manager, migrate
 

@@ -68,19 +68,46 @@ class Client(FlaskClient):
         return super().post(*args, **kwargs)
 
 
-@pytest.fixture
-def app(database_url):
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+def _test_app(database_url: str, **overrides):
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
     app.test_client_class = Client
     # The test's app context stays pushed and Flask reuses it for every request, so ``g``
     # (Flask-Login's user, Flask-WTF's token) would carry one client's login into another's
     # request. A real server starts each request with an empty ``g``; so do the tests.
     request_started.connect(_empty_g, app)
+    return app
+
+
+def _clean_up() -> None:
+    db.session.remove()
+    _empty_all_tables()
+    db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    app = _test_app(database_url)
     with app.app_context():
         yield app
-        db.session.remove()
-        _empty_all_tables()
-        db.engine.dispose()
+        _clean_up()
+
+
+@pytest.fixture
+def app_settings(database_url):
+    """Makes the app with settings of the test's own, for what is fixed when the app is made:
+    ``app = app_settings(SQLALCHEMY_ECHO=True)``. Use it instead of ``app``, not beside it."""
+    contexts = []
+
+    def _make(**overrides):
+        app = _test_app(database_url, **overrides)
+        contexts.append(app.app_context())
+        contexts[-1].push()
+        return app
+
+    yield _make
+    for context in reversed(contexts):
+        _clean_up()
+        context.pop()
 
 
 def _empty_g(sender, **extra) -> None:

@@ -569,16 +569,27 @@ def test_logged_out_is_sent_to_login(client, township, make, method, url):
 def test_clerk_of_another_township_gets_404(client, township, make, method, url):
     candidate = make.candidate(township, name="孙七", id_number=ID_MAN)
     other = make.township("白沙镇", villages=("白沙村",))
-    login(client, make.user("clerk", other))
+    clerk = make.user("clerk", other)
+    login(client, clerk)
     audits = count(AuditEntry)
     kwargs = {}
     if method == "post":
         kwargs = {"data": payload(other.villages[0].id, version=str(candidate.version))}
+    unknown = getattr(client, method)(url.format(id=candidate.id + 1000), **kwargs)
+    assert unknown.status_code == 404
+    assert count(AuditEntry) == audits  # a missing id is no denial
     response = getattr(client, method)(url.format(id=candidate.id), **kwargs)
     assert response.status_code == 404
     page = response.get_data(as_text=True)
     assert "孙七" not in page and ID_MAN not in page
-    assert count(AuditEntry) == audits
+    # Nothing tells the two apart (but the logout form's token, which is signed with the time).
+    token = re.compile(r'name="csrf_token" value="[^"]*"')
+    assert token.sub("", page) == token.sub("", unknown.get_data(as_text=True))
+    # … but the try is audited, as a denial by this clerk.
+    assert count(AuditEntry) == audits + 1
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.action, entry.actor_id, entry.township_id) == ("denied", clerk.id, other.id)
+    assert f"{method.upper()} {url.format(id=candidate.id)}" in entry.summary
     db.session.expire_all()
     assert db.session.get(Candidate, candidate.id).village_id == township.villages[0].id
 

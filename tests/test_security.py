@@ -8,9 +8,12 @@ import time
 import pytest
 from sqlalchemy import select, update
 
-from app.accounts.models import LoginAttempt
+from app.accounts.models import LoginAttempt, User
+from app.core import clock
 from app.core.audit import AuditEntry
 from app.extensions import db
+from app.mentoring.operations import delete_mentor
+from app.training import operations as training
 from tests.conftest import DEFAULT_PASSWORD, login
 
 
@@ -101,6 +104,76 @@ def test_denied_requests_are_audited(client, make, path):
     assert client.get(path).status_code == 403
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "denied")).one()
     assert entry.actor_id == clerk.id and path in entry.summary
+
+
+def denials() -> list[AuditEntry]:
+    db.session.expire_all()
+    stmt = select(AuditEntry).where(AuditEntry.action == "denied").order_by(AuditEntry.id)
+    return list(db.session.scalars(stmt))
+
+
+def township_round(township):
+    """A training round of a township's own programme (a round has no township of its own)."""
+    actor = User(role="admin", township_id=None)
+    today = clock.today()
+    programme = training.create_programme(
+        {
+            "name": "青苗计划",
+            "target_group": "",
+            "start_on": today - dt.timedelta(days=30),
+            "end_on": today + dt.timedelta(days=300),
+            "description": "",
+            "township_id": township.id,
+        },
+        actor=actor,
+    )
+    values = {
+        "starts_on": today,
+        "ends_on": today + dt.timedelta(days=2),
+        "place": "镇党校",
+        "topics": "",
+        "assignment_title": "调研报告",
+        "assignment_due_on": today + dt.timedelta(days=40),
+    }
+    made = training.create_round(programme, values, actor=actor)
+    db.session.commit()
+    return made
+
+
+def test_a_record_of_another_township_is_a_404_and_an_audited_denial(client, make):
+    home, away = make.township("东山镇"), make.township("西河乡")
+    theirs = make.candidate(away, name="孙七")
+    paths = [
+        ("GET", f"/candidates/{theirs.id}"),
+        ("POST", f"/candidates/{theirs.id}/reveal-id"),
+        ("GET", f"/mentoring/pairings/new?candidate_id={theirs.id}"),
+        ("GET", f"/mentoring/mentors/{make.mentor(away).id}"),
+        ("GET", f"/training/rounds/{township_round(away).id}"),
+    ]
+    clerk = make.user("clerk", home)
+    login(client, clerk)
+    for method, path in paths:
+        response = client.open(path, method=method, data={"csrf_token": client.csrf_token()})
+        assert response.status_code == 404, path
+        assert "孙七" not in response.get_data(as_text=True)
+    entries = denials()
+    assert [(e.actor_id, e.township_id) for e in entries] == [(clerk.id, home.id)] * len(paths)
+    for entry, (method, path) in zip(entries, paths, strict=True):
+        assert f"{method} {path.split('?')[0]}" in entry.summary
+
+
+def test_a_missing_or_deleted_record_is_no_denial(client, make):
+    home, away = make.township("东山镇"), make.township("西河乡")
+    gone = make.mentor(away)
+    delete_mentor(gone, actor=make.user("admin"))
+    db.session.commit()
+    login(client, make.user("clerk", home))
+    assert client.get("/candidates/999999").status_code == 404
+    assert client.get(f"/mentoring/mentors/{gone.id}").status_code == 404
+    client.post("/logout", data={})
+    login(client, make.user("admin"))  # county level: nothing is outside its scope
+    assert client.get("/candidates/999999").status_code == 404
+    assert denials() == []
 
 
 def test_production_server_needs_a_secret_key_but_commands_do_not(database_url):

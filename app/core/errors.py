@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from app.extensions import db
@@ -42,8 +42,9 @@ def _page(code: int, detail: str | None = None):
     return render_template("errors.html", code=code, title=title, text=detail or text), code
 
 
-def _denied(_error):
-    """A 403 is itself worth an audit entry: who tried what."""
+def _audit_denial(what: str) -> None:
+    """A refused request is itself worth an audit entry: who tried what. Written on its own,
+    after the request's work is rolled back."""
     from flask_login import current_user
 
     from app.core import audit
@@ -56,16 +57,29 @@ def _denied(_error):
         None,
         actor=user,
         township_id=getattr(user, "township_id", None),
-        summary=f"拒绝访问：{request.method} {request.path}",
+        summary=f"{what}：{request.method} {request.path}",
     )
     db.session.commit()
+
+
+def _denied(_error):
+    _audit_denial("拒绝访问")
     return _page(403)
+
+
+def _missing(_error):
+    """A record of another township answers exactly as a missing one, and is audited
+    (``app.core.scoping.get_or_404`` marks the try)."""
+    if g.pop("out_of_scope", False):
+        _audit_denial("拒绝访问其他乡镇的记录")
+    return _page(404)
 
 
 def register_error_handlers(app) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: _page(code))
     app.register_error_handler(403, _denied)
+    app.register_error_handler(404, _missing)
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import Select, false, select
 
@@ -38,12 +38,41 @@ def scoped(model, user=None) -> Select:
 
 
 def get_or_404(stmt: Select, ident: int):
-    """The one row of ``stmt`` with this primary key, or 404 — out of scope is simply missing."""
+    """The one row of ``stmt`` with this primary key, or 404 — out of scope is simply missing.
+
+    A record of another township answers the very same 404, but the try is audited as a
+    denial (``app.core.errors`` writes the entry once the request's work is rolled back).
+    """
     entity = stmt.column_descriptions[0]["entity"]
     row = db.session.scalars(stmt.where(entity.id == ident)).first()
     if row is None:
+        if _of_another_township(entity, ident):
+            g.out_of_scope = True
         abort(404)
     return row
+
+
+def _of_another_township(model, ident) -> bool:
+    """Whether ``ident`` is a live record that belongs only to townships other than the
+    current user's (county-level users have none to be outside of)."""
+    if ident is None or not has_request_context() or not current_user.is_authenticated:
+        return False
+    own = township_scope()
+    if own is None:
+        return False
+    row = db.session.get(model, ident)
+    if row is None or getattr(row, "is_deleted", False):
+        return False
+    owners = _townships_of(row)
+    return None not in owners and own not in owners
+
+
+def _townships_of(row) -> set[int | None]:
+    """A record's township (None: county-wide); a village pairing has two, and a training
+    round has its programme's."""
+    if hasattr(row, "township_id"):
+        return {row.township_id, getattr(row, "partner_township_id", row.township_id)}
+    return {getattr(getattr(row, "programme", None), "township_id", None)}
 
 
 def may_see_township(township_id: int | None, user=None) -> bool:

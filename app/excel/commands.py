@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.db import begin_write
+from app.core.logs import mask_numbers
 from app.excel import operations
 from app.excel.backup import (
     BackupError,
@@ -71,7 +72,9 @@ def import_roster_command(file: Path, township: str | None):
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        raise click.ClickException(f"导入失败，未写入任何记录：{exc}") from exc
+        # The database's own text may name a value (PostgreSQL: "Key (id_number)=(…)"), and
+        # a scheduled job's output ends up in a log.
+        raise click.ClickException(f"导入失败，未写入任何记录：{mask_numbers(str(exc))}") from exc
     where = f"（{place.name}）" if place else ""
     click.echo(
         f"已导入 {len(created)} 名后备干部{where}，用时 {time.perf_counter() - started:.1f} 秒。"

@@ -18,7 +18,7 @@ from app.core.codes import Status
 from app.core.db import begin_write
 from app.core.errors import RuleError
 from app.core.pinyin import name_sort_key
-from app.core.scoping import restrict, scoped
+from app.core.scoping import get_or_404, restrict, scoped
 from app.extensions import db
 from app.mentoring.models import Mentor, MentoringActivity, Pairing, VillagePairing, until_expr
 from app.places.models import Township, Village
@@ -223,12 +223,7 @@ def _check_pairing_rules(
 
 
 def _visible_candidate(candidate_id: int, actor) -> Candidate:
-    candidate = db.session.scalars(
-        scoped(Candidate, actor).where(Candidate.id == candidate_id)
-    ).first()
-    if candidate is None:
-        abort(404)
-    return candidate
+    return get_or_404(scoped(Candidate, actor), candidate_id)
 
 
 def create_pairing(candidate_id: int, values: dict[str, Any], *, actor) -> Pairing:
