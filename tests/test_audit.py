@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from app.extensions import db
 from app.places.models import Township, Village
 from app.roster.models import Candidate
 from tests.conftest import login
+from tests.helpers import browser_form
 
 ID_A = make_id_number("330102", dt.date(1988, 3, 14), 411, "M")
 ID_A2 = make_id_number("330102", dt.date(1988, 3, 14), 523, "M")  # same birth date and sex
@@ -49,65 +49,13 @@ def assert_no_full_id(entry: AuditEntry, *numbers: str) -> None:
         assert number[:17] not in text, text
 
 
-class _FormParser(HTMLParser):
-    """The fields a browser would post from the candidate edit form."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.fields: dict[str, str] = {}
-        self._in_form = False
-        self._select: dict | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._in_form = a.get("action") in (None, "")
-        elif not self._in_form:
-            return
-        elif tag == "input" and a.get("name"):
-            kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio") and "checked" not in a or kind == "submit":
-                return
-            self.fields[a["name"]] = a.get("value") or ""
-        elif tag == "select":
-            self._select = {"name": a["name"], "first": None, "chosen": None}
-        elif tag == "option" and self._select is not None:
-            value = a.get("value") or ""
-            self._select["first"] = (
-                value if self._select["first"] is None else self._select["first"]
-            )
-            if "selected" in a:
-                self._select["chosen"] = value
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self.fields[self._textarea] = ""
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self.fields[self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._in_form = False
-        elif tag == "select" and self._select is not None:
-            chosen = self._select["chosen"]
-            self.fields[self._select["name"]] = (
-                chosen if chosen is not None else (self._select["first"] or "")
-            )
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
 def edit_form(client, candidate_id: int) -> dict[str, str]:
-    """The edit form as the browser has it filled in (the page's own, action-less form)."""
+    """The edit form as the browser has it filled in."""
     page = client.get(f"/candidates/{candidate_id}/edit")
     assert page.status_code == 200
-    parser = _FormParser()
-    parser.feed(page.get_data(as_text=True))
-    assert "id_number" in parser.fields and "version" in parser.fields, parser.fields
-    return parser.fields
+    fields = browser_form(page.get_data(as_text=True), "version")
+    assert "id_number" in fields, fields
+    return fields
 
 
 def new_candidate(village_id: int, **overrides) -> dict[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,7 +15,7 @@ from app.core.idcard import make_id_number, mask_id_number
 from app.extensions import db
 from app.roster.models import Candidate
 from tests.conftest import login
-from tests.helpers import error_at
+from tests.helpers import browser_form, error_at
 
 # 110105 1949-12-31, sequence 002 (a woman): the check character is X.
 ID_1949 = "11010519491231002X"
@@ -29,71 +28,6 @@ ID_MAN = make_id_number("320102", dt.date(1985, 7, 9), 123, "M")
 def count(model) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-class _FormParser(HTMLParser):
-    """What a browser would submit from each <form> of a page (no submit button pressed)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict] = []
-        self._form: dict | None = None
-        self._select: dict | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {"action": a.get("action") or "", "fields": {}}
-            self.forms.append(self._form)
-        elif self._form is None or not a.get("name") and tag != "option":
-            return
-        elif tag == "input":
-            kind = (a.get("type") or "text").lower()
-            if kind in ("submit", "button", "reset", "image", "file"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            self._form["fields"][a["name"]] = a.get("value") or ("on" if kind == "checkbox" else "")
-        elif tag == "select":
-            self._select = {"name": a["name"], "first": None, "chosen": None}
-        elif tag == "option" and self._select is not None:
-            value = a.get("value") or ""
-            if self._select["first"] is None:
-                self._select["first"] = value
-            if "selected" in a:
-                self._select["chosen"] = value
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self._form["fields"][a["name"]] = ""
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._form["fields"][self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select" and self._select is not None and self._form is not None:
-            chosen = self._select["chosen"]
-            self._form["fields"][self._select["name"]] = (
-                chosen if chosen is not None else self._select["first"] or ""
-            )
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            value = self._form["fields"][self._textarea]
-            self._form["fields"][self._textarea] = value[1:] if value.startswith("\n") else value
-            self._textarea = None
-
-
-def browser_form(page: str, with_field: str) -> dict[str, str]:
-    """The fields a browser would post from the form of ``page`` that holds ``with_field``."""
-    parser = _FormParser()
-    parser.feed(page)
-    for form in parser.forms:
-        if with_field in form["fields"]:
-            return dict(form["fields"])
-    raise AssertionError(f"no form with a field {with_field!r} on the page")
 
 
 def payload(village_id, /, **overrides) -> dict[str, str]:

@@ -17,7 +17,8 @@ from app.extensions import db
 from app.roster import tallies
 from app.roster.models import Candidate, CandidateTally
 from tests.conftest import login
-from tests.test_candidate_form import browser_form, payload
+from tests.helpers import browser_form
+from tests.test_candidate_form import payload
 from tests.test_outcomes import RESTORE, USE, WITHDRAW
 
 
