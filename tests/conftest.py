@@ -7,6 +7,7 @@ for real (races, CLI) stay isolated.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -20,6 +21,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.config import TestConfig
+from app.core import clock
 from app.extensions import db
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -68,7 +70,8 @@ class Client(FlaskClient):
         return super().post(*args, **kwargs)
 
 
-def _test_app(database_url: str, **overrides):
+def make_app(database_url: str, **overrides):
+    """The app as tests use it: CSRF-carrying clients, and ``g`` emptied for every request."""
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
     app.test_client_class = Client
     # The test's app context stays pushed and Flask reuses it for every request, so ``g``
@@ -86,7 +89,7 @@ def _clean_up() -> None:
 
 @pytest.fixture
 def app(database_url):
-    app = _test_app(database_url)
+    app = make_app(database_url)
     with app.app_context():
         yield app
         _clean_up()
@@ -99,7 +102,7 @@ def app_settings(database_url):
     contexts = []
 
     def _make(**overrides):
-        app = _test_app(database_url, **overrides)
+        app = make_app(database_url, **overrides)
         contexts.append(app.app_context())
         contexts[-1].push()
         return app
@@ -177,10 +180,9 @@ class Factory:
         db.session.commit()
         return user
 
-    def candidate(self, township=None, **overrides):
-        import datetime as dt
-
-        from app.accounts.models import User
+    def candidate(self, township=None, status: str = "nominated", **overrides):
+        """A candidate entered as the form enters one, then moved to ``status`` the way the app
+        moves it: approved into the pool, returned, used or withdrawn with its outcome."""
         from app.core.idcard import make_id_number
         from app.roster.checks import check_candidate
         from app.roster.operations import create_candidate
@@ -197,16 +199,86 @@ class Factory:
             "phone": "13800138000",
             "village_id": township.villages[0].id,
         } | overrides
-        admin = User(role="admin", township_id=None)  # a county-level view for the check
-        checked = check_candidate(values, user=admin)
-        assert checked.ok, checked.errors
-        candidate = create_candidate(checked.values, actor=None)
+        clean = checked(check_candidate(values, user=county()))  # checked at county level
+        candidate = create_candidate(clean, actor=None)
+        db.session.commit()
+        if status != "nominated":
+            self.move(candidate, status)
+        return candidate
+
+    def move(self, candidate, status: str, actor=None):
+        """Move a candidate along its lifecycle as a secretary (or the county) would."""
+        from app.roster.operations import change_status
+
+        actor = actor or county()
+        if status in ("inspecting", "in_pool", "returned"):
+            change_status(candidate, status, actor=actor, reason="经党委会研究")
+        elif status == "used":
+            self.move(candidate, "in_pool", actor)
+            self.use(candidate, actor=actor)
+        elif status == "withdrawn":
+            self.move(candidate, "in_pool", actor)
+            self.withdraw(candidate, actor=actor)
+        else:
+            raise ValueError(f"no way to {status!r}")
         db.session.commit()
         return candidate
 
+    def use(self, candidate, actor=None, **raw):
+        """The outcome 已使用 (当选村党组织书记 by default), written by the outcome form's path."""
+        from app.assessment.checks import check_use
+        from app.assessment.operations import record_use
+
+        raw = {
+            "outcome": "party_secretary",
+            "place": candidate.village.name,
+            "decided_on": clock.today().isoformat(),
+        } | raw
+        row = record_use(
+            candidate, checked(check_use(raw, today=clock.today())), actor=actor or county()
+        )
+        db.session.commit()
+        return row
+
+    def withdraw(self, candidate, actor=None, **raw):
+        """The outcome 已退出 (外出 by default), written by the outcome form's path."""
+        from app.assessment.checks import check_withdrawal
+        from app.assessment.operations import record_withdrawal
+
+        raw = {
+            "reason": "away",
+            "detail": "赴外地务工，无法履行培养任务",
+            "decided_on": clock.today().isoformat(),
+        } | raw
+        values = checked(check_withdrawal(raw, today=clock.today()))
+        row = record_withdrawal(candidate, values, actor=actor or county())
+        db.session.commit()
+        return row
+
+    def assessment(self, candidate, actor=None, **raw):
+        """An assessment (last year's 年终考核 by default), saved as the assessment form saves."""
+        from app.assessment.checks import check_assessment
+        from app.assessment.operations import save_assessment
+
+        raw = {
+            "kind": "annual",
+            "period": str(clock.today().year - 1),
+            "assessed_on": clock.today().isoformat(),
+            "score_de": "90",
+            "score_neng": "85",
+            "score_qin": "80",
+            "score_ji": "75",
+            "score_lian": "95",
+            "grade": "competent",
+            "note_overall": "总体称职，继续培养",
+        } | raw
+        values = checked(check_assessment(raw, today=clock.today()))
+        made = save_assessment(candidate, values, actor=actor or county())
+        db.session.commit()
+        return made
+
     def mentor(self, township, actor=None, **overrides):
         """A mentor (帮带导师) of ``township``, made as the mentoring form makes one."""
-        from app.accounts.models import User
         from app.mentoring.operations import create_mentor
 
         values = {
@@ -218,9 +290,187 @@ class Factory:
             "notes": "",
             "township_id": township.id,
         } | overrides
-        mentor = create_mentor(values, actor=actor or User(role="admin", township_id=None))
+        mentor = create_mentor(values, actor=actor or county())
         db.session.commit()
         return mentor
+
+    def pairing(self, candidate, mentor, start_on, end_on, goals: str = "熟悉村务", actor=None):
+        """A mentor pairing (结对帮带), its rules checked as the pairing form's are."""
+        from app.mentoring.operations import create_pairing
+
+        values = {"mentor_id": mentor.id, "start_on": start_on, "end_on": end_on, "goals": goals}
+        pairing = create_pairing(candidate.id, values, actor=actor or county())
+        db.session.commit()
+        return pairing
+
+    def activity(self, pairing, held_on, actor=None, **raw):
+        """A mentoring activity logged on a pairing, as the pairing page logs one."""
+        from app.mentoring.checks import check_activity
+        from app.mentoring.operations import add_activity
+
+        raw = {
+            "held_on": held_on.isoformat(),
+            "form": "face_to_face",
+            "hours": "2",
+            "content": "讲解村级事务流程",
+        } | raw
+        values = checked(check_activity(raw, today=held_on))
+        made = add_activity(pairing, values, actor=actor or county())
+        db.session.commit()
+        return made
+
+    def village_pairing(self, village_a, village_b, start_on, end_on, actor=None, **raw):
+        """Two villages paired (强弱联合 by default)."""
+        from app.mentoring.checks import check_village_pairing
+        from app.mentoring.operations import create_village_pairing
+
+        raw = {
+            "village_a_id": str(village_a.id),
+            "village_b_id": str(village_b.id),
+            "kind": "strong_weak",
+            "start_on": start_on.isoformat(),
+            "end_on": end_on.isoformat(),
+            "purpose": "以强带弱，共同发展集体经济",
+        } | raw
+        values = checked(check_village_pairing(raw))
+        made = create_village_pairing(values, actor=actor or county())
+        db.session.commit()
+        return made
+
+    def post(self, township, actor=None, **raw):
+        """A trial post (一线实践 by default) of ``township``, as the post form makes one."""
+        from app.posts.checks import check_post
+        from app.posts.operations import create_post
+
+        actor = actor or county()
+        raw = {
+            "township_id": str(township.id),
+            "kind": "frontline",
+            "name": f"信访接待{self._next()}",
+            "capacity": "2",
+            "is_active": "y",
+        } | raw
+        post = create_post(checked(check_post(raw, user=actor)), actor=actor)
+        db.session.commit()
+        return post
+
+    def batch(self, township, start_on, end_on, actor=None, **raw):
+        """A batch (批次) of trial placements."""
+        from app.posts.checks import check_batch
+        from app.posts.operations import create_batch
+
+        actor = actor or county()
+        raw = {
+            "township_id": str(township.id),
+            "name": f"第{self._next()}批",
+            "start_on": start_on.isoformat(),
+            "end_on": end_on.isoformat(),
+        } | raw
+        batch = create_batch(checked(check_batch(raw, user=actor)), actor=actor)
+        db.session.commit()
+        return batch
+
+    def placement(self, candidate, post, start_on, end_on, batch=None, actor=None, **raw):
+        """A trial placement, its rules (overlap, capacity, township) checked as the form's."""
+        from app.posts.checks import check_placement
+        from app.posts.operations import create_placement
+
+        actor = actor or county()
+        raw = {
+            "candidate": str(candidate.id),
+            "post_id": str(post.id),
+            "batch_id": str(batch.id) if batch else "",
+            "start_on": start_on.isoformat(),
+            "end_on": end_on.isoformat(),
+            "goal": "熟悉为民服务流程，学会办理常见事项",
+        } | raw
+        values = checked(check_placement(raw, user=actor))
+        placement = create_placement(values, actor=actor)
+        db.session.commit()
+        return placement
+
+    def programme(self, township=None, start_on=None, end_on=None, actor=None, **raw):
+        """A training programme (培养计划): the county's, or ``township``'s."""
+        from app.training.checks import check_programme
+        from app.training.operations import create_programme
+
+        today = clock.today()
+        raw = {
+            "name": f"雏雁工程{self._next()}",
+            "target_group": "35 岁以下在库后备干部",
+            "start_on": (start_on or today - dt.timedelta(days=200)).isoformat(),
+            "end_on": (end_on or today + dt.timedelta(days=500)).isoformat(),
+            "township_id": str(township.id) if township else "",
+        } | raw
+        values = checked(check_programme(raw, county_level=True))
+        programme = create_programme(values, actor=actor or county())
+        db.session.commit()
+        return programme
+
+    def training_round(self, programme, starts_on, days: int = 3, actor=None, **raw):
+        """A round (轮次) of a programme: its days of 集中培训 and the practice assignment."""
+        from app.training.checks import check_round
+        from app.training.operations import create_round
+
+        ends_on = starts_on + dt.timedelta(days=days - 1)
+        raw = {
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "place": "县委党校",
+            "topics": "村级组织建设\n乡村振兴政策",
+            "assignment_title": "本村发展调研报告",
+            "assignment_due_on": (ends_on + dt.timedelta(days=45)).isoformat(),
+        } | raw
+        made = create_round(programme, checked(check_round(raw)), actor=actor or county())
+        db.session.commit()
+        return made
+
+    def enrol(self, programme, *candidates, actor=None):
+        """Candidates enrolled in a programme, as the enrolment page enrols them."""
+        from app.training.operations import enrol
+
+        made = enrol(programme, [c.id for c in candidates], actor=actor or county())
+        db.session.commit()
+        return made
+
+    def seat(self, village, actor=None, **raw):
+        """A village 两委 seat (党组织书记 by default), as the seat form saves one."""
+        from app.places.operations import check_seat, save_seat
+
+        actor = actor or county()
+        raw = {
+            "village_id": str(village.id),
+            "kind": "party_secretary",
+            "holder_name": "孙国强",
+            "holder_birth_date": "1966-04-02",
+            "term_end": "2026-12-31",
+        } | raw
+        values, errors = check_seat(raw, user=actor)
+        assert not errors, errors
+        seat = save_seat(None, values, actor=actor)
+        db.session.commit()
+        return seat
+
+    def upload(self, user, data: bytes, file_name: str = "花名册.xlsx"):
+        """An Excel roster kept for its preview, as the upload page keeps one for ``user``."""
+        from app.excel.operations import keep_upload
+
+        upload = keep_upload(data, file_name, user=user)
+        db.session.commit()
+        return upload
+
+
+def county():
+    """A county-level admin that is no row: the actor of records tests make directly."""
+    from app.accounts.models import User
+
+    return User(role="admin", township_id=None)
+
+
+def checked(result) -> dict:
+    """The values a form's check read; the test fails on any error it found."""
+    assert result.ok, result.errors
+    return result.values
 
 
 @pytest.fixture

@@ -325,7 +325,11 @@ def _with_checksum_wrong() -> str:
         ({"所在村": "不存在村"}, "所在村：东山镇没有“不存在村”"),
         ({"所在村": "柳树村"}, "所在村：东山镇没有“柳树村”"),
         ({"所属乡镇": "西河乡", "所在村": "柳树村"}, "所属乡镇：只能导入本乡镇（东山镇）的人员"),
-        ({"所属乡镇": "北海镇"}, "所属乡镇：乡镇“北海镇”不存在"),
+        # A name no township has: answered as another township's, which says nothing of it.
+        (
+            {"所属乡镇": "北海镇"},
+            "所属乡镇：只能导入本乡镇（东山镇）的人员，“北海镇”不在您的管理范围内",
+        ),
         ({"姓名": None}, "姓名：请填写姓名"),
         ({"身份证号": None}, "身份证号：请填写身份证号"),
         ({"政治面貌": None}, "政治面貌：请选择政治面貌"),
@@ -377,6 +381,8 @@ def test_county_users_name_the_township_when_villages_share_a_name(make, places,
     assert "东山镇、西河乡都有“石桥村”" in row_errors(page, 2)
     _, page = preview(client, xlsx([person(所在村="柳树村")]))  # unique: no township needed
     assert counts(page) == (1, 0)
+    _, page = preview(client, xlsx([person(所属乡镇="北海镇")]))  # the county knows its own
+    assert "乡镇“北海镇”不存在，请核对名称" in row_errors(page, 2)
 
 
 def test_duplicate_numbers_inside_the_file_name_both_rows(clerk):

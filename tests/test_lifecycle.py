@@ -277,6 +277,10 @@ def test_return_then_clerk_nominates_again(app, make, town, start):
         ("admin", "returned", "nominated", 302),
         ("secretary", "returned", "nominated", 403),
         ("other_clerk", "returned", "nominated", 404),
+        # A secretary's moves made through an outcome form are above a clerk's role too.
+        ("clerk", "in_pool", "used", 403),
+        ("clerk", "in_pool", "withdrawn", 403),
+        ("clerk", "withdrawn", "in_pool", 403),
     ],
 )
 def test_who_may_move_whom(app, make, town, who, start, target, code):

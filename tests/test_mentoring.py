@@ -424,6 +424,11 @@ def test_mentor_of_another_township_is_refused_to_a_township_clerk(clerk, make, 
     assert "不属于您所在的乡镇" in message and "县级" in message
     assert "河东老书记" not in text_of(response)
     assert count(Pairing) == 0
+    # The answer says nothing of the mentor's existence: an id no one has gets the same.
+    unknown = pairing_form(foreign, TODAY, TODAY) | {"mentor_id": str(foreign.id + 1000)}
+    response = new_pairing(clerk, candidate, unknown)
+    assert response.status_code == 422
+    assert error_at(text_of(response), "mentor_id") == message
 
 
 def test_county_admin_may_pair_across_townships(app, make, admin, town, other):

@@ -120,13 +120,15 @@ class _Places:
         township_id = None
         if township:
             township_id = self.township_ids.get(township)
-            if township_id is None:
-                return None, {"所属乡镇": f"乡镇“{township}”不存在，请核对名称（应与系统中一致）"}
+            # A township user learns nothing of the county's other townships: another
+            # township's name and a name no township has get the same answer.
             if own is not None and township_id != own:
                 return None, {
                     "所属乡镇": f"只能导入本乡镇（{self.own_name()}）的人员，"
                     f"“{township}”不在您的管理范围内"
                 }
+            if township_id is None:
+                return None, {"所属乡镇": f"乡镇“{township}”不存在，请核对名称（应与系统中一致）"}
         elif own is not None:
             township_id = own
         if not village:

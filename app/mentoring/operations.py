@@ -28,6 +28,10 @@ ELIGIBLE_STATUSES = (Status.in_pool.value, Status.inspecting.value)
 MENTOR_FIELDS = ("name", "position", "unit", "phone", "capacity", "notes", "township_id")
 PAIRING_FIELDS = ("mentor_id", "start_on", "end_on", "goals")
 END_FIELDS = ("ended_on", "mentor_evaluation", "candidate_summary")
+UNKNOWN_MENTOR = (
+    "所选帮带人不存在、已移除，或不属于您所在的乡镇，请从列表中重新选择。"
+    "跨乡镇结对须由县委组织部（县级账号）办理。"
+)
 VILLAGE_PAIRING_FIELDS = (
     "village_a_id",
     "village_b_id",
@@ -178,13 +182,10 @@ def _check_pairing_rules(
 ) -> None:
     """The rules that read other rows; call under ``begin_write``. ``pairing`` is the one
     being changed (its candidate's status is then no longer asked: it was when it began)."""
-    if mentor is None or mentor.is_deleted:
-        raise RuleError("所选帮带人不存在或已移除，请重新选择", "mentor_id")
-    if actor.township_id is not None and mentor.township_id != actor.township_id:
-        raise RuleError(
-            "所选帮带人不属于您所在的乡镇。跨乡镇结对须由县委组织部（县级账号）办理。",
-            "mentor_id",
-        )
+    foreign = mentor is not None and actor.township_id not in (None, mentor.township_id)
+    if mentor is None or mentor.is_deleted or foreign:
+        # One message for all three: another township's mentor is as unknown as a made-up id.
+        raise RuleError(UNKNOWN_MENTOR, "mentor_id")
     if pairing is None and candidate.status not in ELIGIBLE_STATUSES:
         raise RuleError(
             f"{candidate.name}当前状态为“{candidate.status_label}”，"

@@ -79,6 +79,13 @@ def find(source: str, target: str) -> Transition | None:
     )
 
 
+def above_role(source: str, target: str, role: str) -> bool:
+    """True when the move exists but only other roles make it — by a button or through an
+    outcome form: such a request is refused as above the role (403), not as an impossible move."""
+    moves = [t for t in TRANSITIONS if t.source == source and t.target == target]
+    return bool(moves) and not any(role in t.roles for t in moves)
+
+
 def available(source: str, role: str) -> list[Transition]:
     """The plain moves this role may make from this status, in the order buttons show them."""
     return [t for t in TRANSITIONS if t.source == source and role in t.roles and not t.via_form]

@@ -105,7 +105,10 @@ def update_candidate(
 
 
 def change_status(candidate: Candidate, target: str, *, actor, reason: str = "") -> StatusChange:
-    """Move a candidate along its lifecycle; 403 for a role that may not, RuleError otherwise."""
+    """Move a candidate along its lifecycle; 403 for a role that may not (a clerk asking for a
+    secretary's move, even one made through an outcome form), RuleError otherwise."""
+    if lifecycle.above_role(candidate.status, target, actor.role):
+        abort(403)
     transition = lifecycle.find(candidate.status, target)
     if transition is None:
         raise RuleError(
