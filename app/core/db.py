@@ -61,17 +61,12 @@ class TownshipMixin:
 
 
 def configure_postgresql(engine) -> None:
-    """Planner settings for a web app's short queries, set per connection so no server
-    configuration is needed:
+    """Planner costs for a database that lives in memory or on SSD (``random_page_cost`` 1.1,
+    the usual setting there, instead of the spinning-disk default 4).
 
-    - ``random_page_cost`` 1.1 (a database in memory or on SSD, the usual setting there,
-      instead of the spinning-disk default 4). With the default, PostgreSQL hashes all 200,000
-      candidates to check the status of a few thousand assessments or pairings rather than look
-      each one up by its key (the dashboard's worklists: 150 ms instead of 25).
-    - no parallel workers (``max_parallel_workers_per_gather`` 0): a request's query gains
-      little from forking workers on a small server where other requests want the cores, and
-      the parallel plans drew the same worklists back to hashing the whole candidates table
-      (overdue pairings: 50–80 ms with workers, 10 without).
+    With the default, PostgreSQL hashes all 200,000 candidates to check the status of a few
+    thousand assessments or pairings rather than look each one up by its key (the dashboard's
+    worklists: 150 ms instead of 25). Set per connection, so no server configuration is needed.
     """
     if engine.dialect.name != "postgresql":
         return
@@ -81,7 +76,6 @@ def configure_postgresql(engine) -> None:
     def _connect(dbapi_connection, _record):
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET random_page_cost = 1.1")
-            cursor.execute("SET max_parallel_workers_per_gather = 0")
         dbapi_connection.commit()  # a SET in a transaction rolled back later would be undone
 
 
