@@ -17,6 +17,7 @@ import pytest
 from flask import g, request_started
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -70,9 +71,29 @@ class Client(FlaskClient):
         return super().post(*args, **kwargs)
 
 
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole run: every test makes its own app, whose Jinja
+    environment would otherwise compile each template again (a third of a test's time). Jinja
+    checks each entry against the template's source, so a changed template is compiled anew."""
+
+    def __init__(self):
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
 def make_app(database_url: str, **overrides):
     """The app as tests use it: CSRF-carrying clients, and ``g`` emptied for every request."""
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+    app.jinja_env.bytecode_cache = _BYTECODE
     app.test_client_class = Client
     # The test's app context stays pushed and Flask reuses it for every request, so ``g``
     # (Flask-Login's user, Flask-WTF's token) would carry one client's login into another's
@@ -119,14 +140,22 @@ def _empty_g(sender, **extra) -> None:
 
 
 def _empty_all_tables() -> None:
+    """Every table emptied, children first, and (PostgreSQL) every id sequence back at 1.
+
+    DELETE rather than PostgreSQL's TRUNCATE: a test leaves a few rows, and TRUNCATE's new files
+    for 27 tables took 100-250 ms after every test (4 minutes of a PostgreSQL run), DELETE 10 ms.
+    """
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.delete())
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            conn.execute(
+                text(
+                    "SELECT setval(c.oid, 1, false) FROM pg_class c "
+                    "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"
+                )
+            )
 
 
 @pytest.fixture
