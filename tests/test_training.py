@@ -368,6 +368,16 @@ def test_township_clerk_enrols_its_own_candidates_into_a_county_programme(clerk,
     )
     assert response.status_code == 404
     assert count(Enrolment) == 2
+    # ... and the try is audited as a denial, as a request for another township's page is;
+    # an id that exists nowhere is only a 404.
+    denials = select(AuditEntry).where(AuditEntry.action == "denied")
+    assert len(db.session.scalars(denials).all()) == 1
+    response = clerk.post(
+        f"/training/programmes/{county.id}/enrol", data={"candidate_ids": [str(foreign.id + 999)]}
+    )
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert len(db.session.scalars(denials).all()) == 1
 
 
 def test_enrolment_refusals(clerk, make, town):

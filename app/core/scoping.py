@@ -6,8 +6,9 @@ missing id, so ids outside the scope cannot be probed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import NoReturn
 
 from flask import abort, g, has_request_context
 from flask_login import current_user
@@ -46,10 +47,16 @@ def get_or_404(stmt: Select, ident: int):
     entity = stmt.column_descriptions[0]["entity"]
     row = db.session.scalars(stmt.where(entity.id == ident)).first()
     if row is None:
-        if _of_another_township(entity, ident):
-            g.out_of_scope = True
-        abort(404)
+        abort_404_for(entity, [ident])
     return row
+
+
+def abort_404_for(model, missing: Iterable[int]) -> NoReturn:
+    """404 for ids a scoped query did not find (one, or some of a form's list); audited as a
+    denial when any of them is a record of another township, as ``get_or_404`` does."""
+    if any(_of_another_township(model, ident) for ident in missing):
+        g.out_of_scope = True
+    abort(404)
 
 
 def _of_another_township(model, ident) -> bool:

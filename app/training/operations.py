@@ -20,7 +20,7 @@ from app.core import audit, clock
 from app.core.codes import Status
 from app.core.db import begin_write
 from app.core.errors import RuleError
-from app.core.scoping import scoped
+from app.core.scoping import abort_404_for, scoped
 from app.extensions import db
 from app.places.models import Township
 from app.roster.models import Candidate
@@ -231,7 +231,7 @@ def enrol(programme: Programme, candidate_ids: list[int], *, actor) -> list[Enro
         raise RuleError("请至少勾选一名后备干部", "candidate_ids")
     candidates = db.session.scalars(scoped(Candidate, actor).where(Candidate.id.in_(ids))).all()
     if len(candidates) != len(ids):
-        abort(404)
+        abort_404_for(Candidate, set(ids) - {c.id for c in candidates})
     if programme.township_id is not None:
         others = [c for c in candidates if c.township_id != programme.township_id]
         if others:
@@ -333,7 +333,7 @@ def save_results(round_: Round, rows: dict[int, dict[str, Any]], *, actor) -> in
         )
     }
     if len(enrolments) != len(rows):
-        abort(404)
+        abort_404_for(Enrolment, set(rows) - set(enrolments))
     existing = {
         r.enrolment_id: r
         for r in db.session.scalars(

@@ -11,7 +11,7 @@ from app.core import clock
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm, add_errors
 from app.core.normalize import clean_text
-from app.core.scoping import get_or_404, restrict, role_required
+from app.core.scoping import abort_404_for, get_or_404, restrict, role_required
 from app.core.views import render_form, save_checked
 from app.extensions import db
 from app.roster.models import Candidate
@@ -263,7 +263,7 @@ def results(round_id: int):
         )
     }
     if len(enrolments) != len(ids):
-        abort(404)
+        abort_404_for(Enrolment, set(ids) - set(enrolments))
     rows, bad = {}, 0
     for enrolment_id, row in zip(ids, form.rows, strict=True):
         checked = checks.check_result_row(row.data)
