@@ -95,6 +95,30 @@ def select_options(page: str, select_id: str) -> list[tuple[str, str]]:
     return [(v, html_lib.unescape(t).strip()) for v, t in options if v]
 
 
+def candidate_form(village_id, /, **overrides) -> dict[str, str]:
+    """Every field of the candidate form as a browser posts it: a valid new candidate (born
+    1949-12-31, female) unless ``overrides`` say otherwise."""
+    return {
+        "name": "李四",
+        "id_number": "11010519491231002X",
+        "gender": "",
+        "birth_date": "",
+        "ethnicity": "01",
+        "political": "01",
+        "education": "bachelor",
+        "major": "",
+        "phone": "13800138000",
+        "village_id": str(village_id),
+        "source": "veteran",
+        "occupation": "",
+        "speciality": "",
+        "direction": "party_secretary",
+        "entered_on": "",
+        "notes": "",
+        "version": "",
+    } | overrides
+
+
 def xlsx_bytes(rows, headers) -> bytes:
     """A one-sheet workbook: the header row, then each row (a dict keyed by header)."""
     wb = Workbook()

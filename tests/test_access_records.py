@@ -1193,16 +1193,8 @@ def tampers() -> dict[str, Tamper]:
 
 
 def new_candidate_form(ids: dict) -> dict:
-    return {
-        "name": "安若海",
-        "id_number": make_id_number("430521", dt.date(1993, 7, 8), 996, "M"),
-        "political": "01",
-        "education": "bachelor",
-        "source": "veteran",
-        "direction": "party_secretary",
-        "phone": "13800138000",
-        "village_id": str(ids["village"]),
-    }
+    number = make_id_number("430521", dt.date(1993, 7, 8), 996, "M")
+    return helpers.candidate_form(ids["village"], name="安若海", id_number=number)
 
 
 TAMPERS = tampers()

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.places.models import Township, Village
 from app.roster.models import Candidate
 from tests.conftest import login
-from tests.helpers import browser_form
+from tests.helpers import browser_form, candidate_form
 
 ID_A = make_id_number("330102", dt.date(1988, 3, 14), 411, "M")
 ID_A2 = make_id_number("330102", dt.date(1988, 3, 14), 523, "M")  # same birth date and sex
@@ -58,20 +58,6 @@ def edit_form(client, candidate_id: int) -> dict[str, str]:
     return fields
 
 
-def new_candidate(village_id: int, **overrides) -> dict[str, str]:
-    return {
-        "name": "周八",
-        "id_number": ID_A,
-        "ethnicity": "01",
-        "political": "01",
-        "education": "bachelor",
-        "phone": "13800138000",
-        "village_id": str(village_id),
-        "source": "veteran",
-        "direction": "party_secretary",
-    } | overrides
-
-
 @pytest.fixture
 def township(make):
     return make.township("青山镇", villages=("石桥村", "太平村"))
@@ -95,7 +81,10 @@ def admin(make):
 
 @pytest.fixture
 def created(clerk_client, township) -> Candidate:
-    response = clerk_client.post("/candidates/new", data=new_candidate(township.villages[0].id))
+    response = clerk_client.post(
+        "/candidates/new",
+        data=candidate_form(township.villages[0].id, name="周八", id_number=ID_A),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return db.session.scalars(select(Candidate).where(Candidate.name == "周八")).one()
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.roster.models import Candidate
 from tests.conftest import login
 from tests.helpers import browser_form, error_at
+from tests.helpers import candidate_form as payload
 
 # 110105 1949-12-31, sequence 002 (a woman): the check character is X.
 ID_1949 = "11010519491231002X"
@@ -28,29 +29,6 @@ ID_MAN = make_id_number("320102", dt.date(1985, 7, 9), 123, "M")
 def count(model) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-def payload(village_id, /, **overrides) -> dict[str, str]:
-    """Every field of the candidate form, as a browser would post it."""
-    return {
-        "name": "李四",
-        "id_number": ID_1949,
-        "gender": "",
-        "birth_date": "",
-        "ethnicity": "01",
-        "political": "01",
-        "education": "bachelor",
-        "major": "",
-        "phone": "13800138000",
-        "village_id": str(village_id),
-        "source": "veteran",
-        "occupation": "",
-        "speciality": "",
-        "direction": "party_secretary",
-        "entered_on": "",
-        "notes": "",
-        "version": "",
-    } | overrides
 
 
 def path_of(response) -> str:

@@ -26,7 +26,7 @@ from app.core.normalize import clean_name
 from app.excel.columns import HEADERS
 from app.extensions import db
 from tests.conftest import login
-from tests.helpers import import_token, upload_xlsx, xlsx_bytes
+from tests.helpers import candidate_form, import_token, upload_xlsx, xlsx_bytes
 
 PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 PASSWORD = "demo-password-1"
@@ -173,22 +173,6 @@ def pages(app, token: str, payload: str, typed_id: int) -> list[tuple[str, str]]
     return found
 
 
-def candidate_form(village_id: int, payload: str) -> dict[str, str]:
-    return {
-        "name": payload + "~typed",
-        "id_number": make_id_number("430521", dt.date(1991, 1, 1), 8, "M"),
-        "ethnicity": "01",
-        "political": "01",
-        "education": "bachelor",
-        "phone": "13800138000",
-        "village_id": str(village_id),
-        "source": "veteran",
-        "direction": "party_secretary",
-        "major": payload + "~typed",
-        "notes": payload + "~typed",
-    }
-
-
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_free_text_is_escaped_on_every_page_and_plain_in_every_workbook(
     app, client, runner, payload
@@ -203,7 +187,16 @@ def test_free_text_is_escaped_on_every_page_and_plain_in_every_workbook(
 
     # Typed into the candidate form, and imported from a sheet with a bad row.
     village = first(m.Village)
-    entered = client.post("/candidates/new", data=candidate_form(village.id, payload))
+    entered = client.post(
+        "/candidates/new",
+        data=candidate_form(
+            village.id,
+            name=payload + "~typed",
+            id_number=make_id_number("430521", dt.date(1991, 1, 1), 8, "M"),
+            major=payload + "~typed",
+            notes=payload + "~typed",
+        ),
+    )
     assert entered.status_code == 302, entered.get_data(as_text=True)[-3000:]
     rows = [
         {

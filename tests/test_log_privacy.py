@@ -29,12 +29,17 @@ from app.roster import checks as roster_checks
 from app.roster import operations as roster_operations
 from app.roster.models import Candidate
 from tests.conftest import Factory
-from tests.helpers import import_token, upload_xlsx, xlsx_bytes
+from tests.helpers import candidate_form, import_token, upload_xlsx, xlsx_bytes
 
 PASSWORD = "Lp-Known-Pass-7391"
 WRONG_PASSWORD = "Lp-Wrong-Pass-2846"
 PHONES = ["13912345678", "13787654321", "13611112222", "15833334444", "18655556666"]
 LOGGERS = ("werkzeug", "sqlalchemy", "app", "flask")
+
+
+def form(village_id, version: str = "", **overrides) -> dict[str, str]:
+    values = {"name": "王立新", "id_number": IDS[0], "phone": PHONES[0], "version": version}
+    return candidate_form(village_id, **values | overrides)
 
 
 def _numbers(count: int) -> list[str]:
@@ -101,28 +106,6 @@ def forbidden(cookie: str) -> dict[str, str]:
     for n, phone in enumerate(PHONES):
         found[f"phone {n}"] = phone
     return found
-
-
-def form(village_id, version: str = "", **overrides) -> dict[str, str]:
-    return {
-        "name": "王立新",
-        "id_number": IDS[0],
-        "gender": "",
-        "birth_date": "",
-        "ethnicity": "01",
-        "political": "01",
-        "education": "bachelor",
-        "major": "",
-        "phone": PHONES[0],
-        "village_id": str(village_id),
-        "source": "veteran",
-        "occupation": "",
-        "speciality": "",
-        "direction": "party_secretary",
-        "entered_on": "",
-        "notes": "",
-        "version": version,
-    } | overrides
 
 
 def row(name: str, number: str, phone: str, **overrides) -> dict:

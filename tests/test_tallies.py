@@ -18,7 +18,7 @@ from app.roster import tallies
 from app.roster.models import Candidate, CandidateTally
 from tests.conftest import login
 from tests.helpers import browser_form
-from tests.test_candidate_form import payload
+from tests.helpers import candidate_form as payload
 from tests.test_outcomes import RESTORE, USE, WITHDRAW
 
 
