@@ -29,9 +29,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'roster.db'}"
     )
-    # Bound parameters (ID numbers, phones) stay out of SQL logs and error messages; the
-    # factory keeps this on whatever options are passed (app.core.logs).
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    # The factory adds hide_parameters to whatever options are set (app.core.logs).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None

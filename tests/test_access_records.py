@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.core import clock
@@ -503,18 +503,6 @@ def expected(rule: Rule, method: str, who: str) -> int:
 # ---- the world -----------------------------------------------------------------------------
 
 
-def roster_xlsx(rows: list[dict]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "花名册"
-    ws.append(list(HEADERS))
-    for row in rows:
-        ws.append([row.get(h) for h in HEADERS])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def import_row(**overrides) -> dict:
     return {
         "姓名": "安若海",
@@ -624,7 +612,7 @@ def build_world(make: Factory) -> dict[str, Any]:
 
     ids["seat"] = make.seat(village["甲东村"]).id
     ids["b_seat"] = make.seat(village["乙东村"], holder_name="钱志远").id
-    ids["upload"] = make.upload(users["clerk_a"], roster_xlsx([import_row()])).token
+    ids["upload"] = make.upload(users["clerk_a"], helpers.xlsx_bytes([import_row()], HEADERS)).token
     ids["plan"] = "party_secretary"
     return {"ids": ids, "users": users}
 
@@ -1264,12 +1252,13 @@ def test_an_import_cannot_name_another_township_or_its_village(world):
     def number(n: int) -> str:
         return make_id_number("430521", dt.date(1992, 3, 4), n, "M")
 
-    sheet = roster_xlsx(
+    sheet = helpers.xlsx_bytes(
         [
             import_row(所属乡镇="白河镇", 所在村="乙东村", 身份证号=number(990)),
             import_row(所在村="乙东村", 身份证号=number(992)),
             import_row(所属乡镇="北海镇", 身份证号=number(994)),  # no such township
-        ]
+        ],
+        HEADERS,
     )
     pages = []
     answer = ask(

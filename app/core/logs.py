@@ -11,8 +11,8 @@ libraries log on their own:
 - A traceback can still carry a value in an exception's own text: PostgreSQL names the
   duplicate value of a unique index in its ``DETAIL`` line. The app logger (which logs each
   500) masks long numbers — ID and phone numbers — in its messages and tracebacks.
-- Request lines lose their query strings (``app.core.security``): a roster search may be an ID
-  or a phone number.
+- Request lines lose their query strings: a roster search may be an ID or a phone number, and
+  the development server logs every request line.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import re
 # or a landline with its area code: any run of 11+ digits, or 0xx(x)-xxxxxxx(x).
 PERSONAL_NUMBER = re.compile(r"(?<!\d)(?:\d{11,}[XxＸｘ]?|0\d{2,3}-\d{7,8}(?!\d))")
 MASK = "***"
+QUERY_STRING = re.compile(r"\?[^\s\"]*")
 
 
 def mask_numbers(text: str) -> str:
@@ -53,6 +54,19 @@ class NoResultRows(logging.Filter):
         return record.levelno > logging.DEBUG
 
 
+class DropQueryStrings(logging.Filter):
+    """Request lines logged with ``?…`` for their query string."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                QUERY_STRING.sub("?…", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        elif isinstance(record.msg, str) and not record.args:
+            record.msg = QUERY_STRING.sub("?…", record.msg)
+        return True
+
+
 def _add_once(logger: logging.Logger, kind: type[logging.Filter]) -> None:
     # Loggers are process-wide, and tests build many apps: one filter of each kind is enough.
     if not any(isinstance(f, kind) for f in logger.filters):
@@ -75,3 +89,4 @@ def keep_personal_data_out_of_logs(app) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     _add_once(logging.getLogger("sqlalchemy.engine.Engine"), NoResultRows)
     _add_once(app.logger, MaskNumbers)
+    _add_once(logging.getLogger("werkzeug"), DropQueryStrings)

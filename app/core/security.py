@@ -1,10 +1,7 @@
-"""Response headers, the idle timeout, the audit of denied requests, and request logs without
-query strings."""
+"""Response headers, the idle timeout, and the audit of denied requests."""
 
 from __future__ import annotations
 
-import logging
-import re
 import time
 
 from flask import flash, redirect, request, session, url_for
@@ -17,12 +14,9 @@ CSP = (
     "base-uri 'self'; object-src 'none'"
 )
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
-QUERY_STRING = re.compile(r"\?[^\s\"]*")
 
 
 def init_security(app) -> None:
-    keep_query_strings_out_of_request_logs()
-
     @app.before_request
     def idle_timeout():
         if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
@@ -48,23 +42,3 @@ def init_security(app) -> None:
             # Pages and downloads carry personal data: no copy in any cache, shared or not.
             response.headers["Cache-Control"] = "no-store"
         return response
-
-
-class DropQueryStrings(logging.Filter):
-    """Request lines logged with ``?…`` for their query string: a roster search (``?q=``) may be
-    an ID number or a phone number, and the development server logs every request line."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                QUERY_STRING.sub("?…", arg) if isinstance(arg, str) else arg for arg in record.args
-            )
-        elif isinstance(record.msg, str) and not record.args:
-            record.msg = QUERY_STRING.sub("?…", record.msg)
-        return True
-
-
-def keep_query_strings_out_of_request_logs() -> None:
-    logger = logging.getLogger("werkzeug")
-    if not any(isinstance(f, DropQueryStrings) for f in logger.filters):
-        logger.addFilter(DropQueryStrings())
