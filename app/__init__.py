@@ -30,7 +30,7 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     csrf.init_app(app)
     bootstrap.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine)
+        configure_sqlite(db.engine, app.config["ROSTER_SQLITE_BUSY_MS"])
         configure_postgresql(db.engine)
     init_write_transactions(app)  # first of the request hooks: before the user is loaded
 

@@ -49,6 +49,8 @@ class Config:
     ROSTER_LOGIN_MAX_FAILURES = 5
     ROSTER_LOGIN_WINDOW_MINUTES = 15
     ROSTER_IDLE_MINUTES = int(os.environ.get("ROSTER_IDLE_MINUTES", "30"))
+    # How long a SQLite writer waits for another's write lock before its request answers 503.
+    ROSTER_SQLITE_BUSY_MS = 10_000
 
     @classmethod
     def finalise(cls, config: dict) -> None:

@@ -79,7 +79,7 @@ def configure_postgresql(engine) -> None:
         dbapi_connection.commit()  # a SET in a transaction rolled back later would be undone
 
 
-def configure_sqlite(engine) -> None:
+def configure_sqlite(engine, busy_timeout_ms: int = 10_000) -> None:
     """WAL, a busy timeout and foreign keys for SQLite; and explicit BEGINs.
 
     pysqlite opens transactions lazily and on its own terms; handing BEGIN to SQLAlchemy lets a
@@ -94,7 +94,7 @@ def configure_sqlite(engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Reads through a memory map share the OS page cache across connections and workers,
@@ -107,17 +107,34 @@ def configure_sqlite(engine) -> None:
     def _begin(connection):
         mode = connection.get_execution_options().get("sqlite_begin", "")
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        connection.info["sqlite_write_lock"] = mode == "IMMEDIATE"
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _end(connection):
+        connection.info.pop("sqlite_write_lock", None)
+
+
+def _note_flush(session, _context) -> None:
+    """A flush that wrote holds SQLite's write lock until the transaction ends."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.info["sqlite_write_lock"] = True
 
 
 def begin_write(*lock_rows) -> None:
-    """Start the transaction that checks a rule and writes, so that no other writer interleaves.
+    """Make the current transaction the one that checks a rule and writes, so that no other
+    writer interleaves.
 
     Check-then-insert races: two clerks both see "no clash" and both insert. On SQLite the
-    transaction is begun ``IMMEDIATE`` (the database's write lock is taken before the check);
-    on PostgreSQL the rows the rule hangs on (the post, the candidate, the mentor) are locked
-    ``FOR UPDATE``, so a second writer on the same rows waits until the first commits and then
-    sees its row. Call it first in the operation, with the parent rows as ``(Model, id)``.
-    Reads done before in this request are ended (they changed nothing).
+    database's write lock is taken before the check: a transaction that holds it already (begun
+    ``IMMEDIATE``, or one that has written) simply goes on, so a write flushed before is kept or
+    rolled back with the rest, never committed on the side; a transaction that has only read is
+    ended (it changed nothing) and begun again ``IMMEDIATE``: objects read before are expired and
+    load afresh. On PostgreSQL the rows the rule hangs on (the post, the candidate, the mentor)
+    are locked ``FOR UPDATE``, so a second writer on the same rows waits until the first commits
+    and then sees its row. Call it first in the operation, with the parent rows as
+    ``(Model, id)``.
     """
     from sqlalchemy import select
 
@@ -126,27 +143,52 @@ def begin_write(*lock_rows) -> None:
     session = db.session()
     if session.get_bind().dialect.name == "sqlite":
         if session.in_transaction():
-            session.commit()
+            if session.connection().info.get("sqlite_write_lock"):
+                return
+            if session.new or session.dirty or session.deleted:
+                # Ending the read would drop these changes; beginning IMMEDIATE first is the fix.
+                raise RuntimeError("begin_write() after unflushed changes in a read transaction")
+            session.rollback()
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         return
     for model, ident in lock_rows:
         session.execute(select(model.id).where(model.id == ident).with_for_update())
 
 
-# Views that read for a while before they write (password hashing) and take care themselves
-# to end their read transaction first; every other write request begins IMMEDIATE on SQLite.
-READ_FIRST_ENDPOINTS = {"accounts.login", "static", "bootstrap.static"}
+# Views that read (a request body, a file, a password hash) for a while before they write, and
+# call ``begin_write`` themselves only for the short write at the end. Every other write request
+# takes SQLite's write lock once its body is in hand, before the view runs.
+READ_FIRST_ENDPOINTS = {
+    "accounts.login",
+    "excel.upload",
+    "excel.confirm",
+    "static",
+    "bootstrap.static",
+}
 
 
 def init_write_transactions(app) -> None:
-    """On SQLite, every POST starts its transaction with ``BEGIN IMMEDIATE``.
+    """On SQLite, every POST begins its transaction ``IMMEDIATE``, after its body is read.
 
     In WAL mode a transaction that reads and then writes fails at once with "database is
     locked" (SQLITE_BUSY_SNAPSHOT) when another connection committed in between: the busy
-    timeout cannot help it. Taking the write lock at the start makes writers queue instead.
-    Runs before anything else in the request touches the session (the user's loading too).
+    timeout cannot help it. Taking the write lock before the view's first read makes writers
+    queue instead. The body is read first — parsed as a form, files spooled to disk — so a
+    client sending slowly holds no lock while it sends. Runs before anything else in the
+    request touches the session (the user's loading too).
     """
     from flask import request
+    from sqlalchemy.orm import Session
+
+    from app.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+    from sqlalchemy import event
+
+    if not event.contains(Session, "after_flush", _note_flush):
+        event.listen(Session, "after_flush", _note_flush)
 
     @app.before_request
     def _immediate_for_writes():
@@ -154,6 +196,7 @@ def init_write_transactions(app) -> None:
             return
         if request.endpoint in READ_FIRST_ENDPOINTS:
             return
+        request.get_data(cache=True, parse_form_data=True)  # the whole body, before the lock
         begin_write()
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 
@@ -33,6 +34,7 @@ MESSAGES = {
     405: ("请求方式不对", "此页面不接受这种请求方式。"),
     413: ("文件太大", "上传的文件超过了大小限制，请拆分后再上传。"),
     500: ("系统出错", "系统处理时出错，所做修改未保存。请稍后重试，或联系管理员。"),
+    503: ("系统繁忙", "系统正忙于保存其他人的修改，您这次的操作未保存。请稍后重试。"),
 }
 
 
@@ -80,6 +82,18 @@ def register_error_handlers(app) -> None:
         app.register_error_handler(code, lambda e, code=code: _page(code))
     app.register_error_handler(403, _denied)
     app.register_error_handler(404, _missing)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        """SQLite's write lock still held by another writer when the busy timeout ran out:
+        nothing was saved and a retry will do, so say that (503), not "system error"."""
+        if "database is locked" not in str(error.orig):
+            raise error
+        current_app.logger.warning(
+            "database is locked: %s %s answered 503", request.method, request.path
+        )
+        page, code = _page(503)
+        return page, code, {"Retry-After": "5"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

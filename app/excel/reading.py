@@ -15,7 +15,13 @@ from typing import Any
 from openpyxl import load_workbook
 
 from app.excel.columns import BY_HEADER, COLUMNS, SHEET_NAME, header_of, unneutralise
-from app.excel.safety import FileRefused, check_workbook_bytes
+from app.excel.safety import (
+    FileRefused,
+    check_parse_bounds,
+    check_sheet_bounds,
+    check_workbook_bytes,
+    too_many_rows,
+)
 
 # Rows with data per import on the web: the confirmation checks every row again and writes it
 # (about 5 ms a row here), and must finish well within a worker's timeout (gunicorn: 30 s).
@@ -63,6 +69,7 @@ def read_sheet(
 ) -> Sheet:
     """Check and read the workbook; FileRefused says, in Chinese, why it cannot be imported."""
     check_workbook_bytes(data, file_name, max_size=max_size)
+    check_parse_bounds(data, max_rows=max_rows, header_rows=HEADER_SEARCH_ROWS)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about data validation and other extensions it does not keep.
@@ -78,7 +85,7 @@ def read_sheet(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _read(wb, max_rows)
+            return _read(wb, data, max_rows)
     except FileRefused:
         raise
     except Exception:  # noqa: BLE001
@@ -89,8 +96,16 @@ def read_sheet(
         wb.close()
 
 
-def _read(wb, max_rows: int) -> Sheet:
+def _read(wb, data: bytes, max_rows: int) -> Sheet:
     ws = data_sheet(wb)
+    # openpyxl keeps the sheet's part name privately; it is the part its reader will parse.
+    check_sheet_bounds(
+        data,
+        ws._worksheet_path.lstrip("/"),
+        ws.title,
+        max_rows=max_rows,
+        header_rows=HEADER_SEARCH_ROWS,
+    )
     ws.reset_dimensions()  # a sheet's declared size may be wrong, or absurdly large
     header_row, raw_headers = _find_headers(ws)
     headers = [header_of(h) if not _blank(h) else "" for h in raw_headers]
@@ -121,6 +136,8 @@ def _read(wb, max_rows: int) -> Sheet:
     number = header_row
     for values in ws.iter_rows(min_row=header_row + 1, max_col=width, values_only=True):
         number += 1
+        if number - header_row > max_rows:  # every row counts, blank or not: each is work
+            raise too_many_rows(ws.title, max_rows)
         if all(_blank(v) for v in values):
             continue
         cells = {
@@ -133,10 +150,6 @@ def _read(wb, max_rows: int) -> Sheet:
         if str(cells.get("姓名", "")).strip().startswith(EXAMPLE_MARK):
             sheet.skipped_examples.append(number)
             continue
-        if len(sheet.rows) >= max_rows:
-            raise FileRefused(
-                f"一次最多导入 {max_rows} 行，本表超过了这个数量。请拆分成几个文件分别导入。"
-            )
         sheet.rows.append(SheetRow(number=number, cells=cells))
     if not sheet.rows:
         raise FileRefused(

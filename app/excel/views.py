@@ -46,7 +46,7 @@ from app.excel.export import (
 from app.excel.forms import UploadForm
 from app.excel.importing import Actor, ImportPlan, RowResult, check_sheet
 from app.excel.models import ExcelUpload
-from app.excel.reading import MAX_ROWS, read_sheet
+from app.excel.reading import MAX_ROWS, Sheet, read_sheet
 from app.excel.safety import FileRefused
 from app.excel.template import build_template
 from app.extensions import csrf, db
@@ -187,6 +187,9 @@ def upload():
     except FileRefused as exc:
         form.file.errors = [exc.message]
         return _render_upload(form, 422)
+    # The file is read and checked without the write lock (this endpoint reads first, see
+    # app.core.db): another township's clerk saving a note never waits for a parse.
+    begin_write()
     upload = operations.keep_upload(data, file.filename, user=current_user)
     db.session.commit()
     return redirect(url_for("excel.preview", token=upload.token))
@@ -203,14 +206,19 @@ def _upload(token: str) -> ExcelUpload:
     return upload
 
 
-def _plan(upload: ExcelUpload) -> ImportPlan | None:
-    """Read and check the kept file again (a preview is never trusted); None if unreadable."""
+def _sheet(upload: ExcelUpload) -> Sheet | None:
+    """Read the kept file again (a preview is never trusted); None if unreadable."""
     try:
-        sheet = read_sheet(upload.content, upload.file_name)
+        return read_sheet(upload.content, upload.file_name)
     except FileRefused as exc:
         flash(exc.message, "danger")
         return None
-    return check_sheet(sheet, Actor.of(current_user))
+
+
+def _plan(upload: ExcelUpload) -> ImportPlan | None:
+    """Read and check the kept file again; None if unreadable."""
+    sheet = _sheet(upload)
+    return None if sheet is None else check_sheet(sheet, Actor.of(current_user))
 
 
 @dataclass
@@ -284,11 +292,15 @@ def confirm(token: str):
     if not form.validate_on_submit():
         flash("表单已过期，未导入任何记录。请确认后重新点击“确认导入”。", "danger")
         return redirect(url_for("excel.preview", token=token))
-    begin_write()  # the re-check and the writes see no other writer in between (SQLite)
-    upload = _upload(token)
-    plan = _plan(upload)
-    if plan is None:
+    # The kept file is parsed before the write lock is taken (this endpoint reads first, see
+    # app.core.db); under the lock every row is checked again and written, so the check and
+    # the writes see no other writer in between.
+    sheet = _sheet(_upload(token))
+    if sheet is None:
         return redirect(url_for("excel.upload"))
+    begin_write()
+    upload = _upload(token)  # again, under the lock: a second click may have imported it
+    plan = check_sheet(sheet, Actor.of(current_user))
     if not plan.ok:
         db.session.rollback()
         flash(
