@@ -35,13 +35,13 @@ PASSWORD = "load-password-1"
 MAX_REQUESTS = 200_000  # a hard stop besides the clock
 
 
-def prepare(url: str, candidates: int) -> dict:
+def prepare(url: str, candidates: int, password: str = PASSWORD) -> dict:
     """Migrate and seed the scratch database; return usernames by role."""
     env = os.environ | {"DATABASE_URL": url, "ROSTER_ENV": "development"}
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     subprocess.run([*flask, "db", "upgrade", "heads"], env=env, check=True, capture_output=True)
     result = subprocess.run(
-        [*flask, "seed-demo", "--candidates", str(candidates), "--password", PASSWORD],
+        [*flask, "seed-demo", "--candidates", str(candidates), "--password", password],
         env=env,
         check=True,
         capture_output=True,
