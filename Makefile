@@ -49,6 +49,7 @@ lint: install-test
 bench: install
 	$(BIN)/python -m bench.roster $(BENCH_ARGS)
 	$(BIN)/python -m bench.excel $(BENCH_ARGS)
+	$(BIN)/python -m bench.upload $(BENCH_ARGS)
 
 load: install
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
