@@ -106,20 +106,26 @@ class User:
         self, path: str, content: bytes, file_name: str, fields: dict, *, field: str = "file"
     ) -> Answer:
         """POST a file with form fields as multipart/form-data, as a browser would."""
-        boundary = f"----roster{uuid.uuid4().hex}"
-        body = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-            for k, v in fields.items()
-        )
-        body += (
-            f"--{boundary}\r\nContent-Disposition: form-data; "
-            f'name="{field}"; filename="{file_name}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        body += content + f"\r\n--{boundary}--\r\n".encode()
-        return self.request(
-            path, body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
-        )
+        body, content_type = multipart(fields, content, file_name, field=field)
+        return self.request(path, body=body, headers={"Content-Type": content_type})
+
+
+def multipart(
+    fields: dict, content: bytes, file_name: str, *, field: str = "file"
+) -> tuple[bytes, str]:
+    """A multipart/form-data body of ``fields`` and one file, and its Content-Type."""
+    boundary = f"----roster{uuid.uuid4().hex}"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    )
+    body += (
+        f"--{boundary}\r\nContent-Disposition: form-data; "
+        f'name="{field}"; filename="{file_name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    body += content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
 
 
 class Gunicorn:

@@ -32,7 +32,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.serving import Gunicorn, User
+from bench.serving import Gunicorn, User, multipart
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "upload-password-1"
@@ -61,20 +61,6 @@ def reader_times(runs: int) -> list[tuple[str, float, str]]:
             times.append(time.perf_counter() - started)
         results.append((name, statistics.median(times), outcome))
     return results
-
-
-def multipart(fields: dict, content: bytes, file_name: str) -> tuple[bytes, str]:
-    boundary = f"----roster{uuid.uuid4().hex}"
-    body = b"".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    )
-    body += (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"'
-        "\r\nContent-Type: application/octet-stream\r\n\r\n"
-    ).encode()
-    body += content + f"\r\n--{boundary}--\r\n".encode()
-    return body, f"multipart/form-data; boundary={boundary}"
 
 
 class SlowUpload(threading.Thread):

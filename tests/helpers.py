@@ -5,10 +5,11 @@ from __future__ import annotations
 import html as html_lib
 import io
 import re
-import uuid
 from html.parser import HTMLParser
 
 from openpyxl import Workbook
+
+from bench.serving import multipart
 
 
 def error_at(page: str, field_id: str) -> str | None:
@@ -131,20 +132,12 @@ def xlsx_bytes(rows, headers) -> bytes:
     return out.getvalue()
 
 
-def upload_xlsx(client, data: bytes, name: str = "花名册.xlsx"):
+def upload_xlsx(client, data: bytes, name: str = "花名册.xlsx", *, csrf: bool = True):
     """POST a workbook to the import page as a browser would; the body is built in memory (the
     test client would spool a large one to a temporary file that nothing closes)."""
-    boundary = f"----roster{uuid.uuid4().hex}"
-    body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
-        f"{client.csrf_token()}\r\n"
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n"
-    ).encode()
-    body += data + f"\r\n--{boundary}--\r\n".encode()
-    return client.post(
-        "/candidates/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
-    )
+    fields = {"csrf_token": client.csrf_token()} if csrf else {}
+    body, content_type = multipart(fields, data, name)
+    return client.post("/candidates/import", data=body, content_type=content_type)
 
 
 def import_token(response) -> str:

@@ -9,7 +9,6 @@ import io
 import itertools
 import os
 import re
-import uuid
 import zipfile
 
 import pytest
@@ -23,6 +22,7 @@ from app.excel.columns import HEADERS
 from app.excel.models import ExcelUpload
 from app.extensions import db
 from app.roster.models import Candidate, StatusChange
+from tests.helpers import upload_xlsx as upload
 
 _SEQ = itertools.count(100)
 
@@ -57,30 +57,6 @@ def xlsx(rows, headers=HEADERS, *, before=(), title="花名册") -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def upload(client, data: bytes, name: str = "花名册.xlsx", *, csrf: bool = True):
-    """POST the file as a browser would. The body is built here, in memory: the test client
-    would spool a large one to a temporary file that nothing closes."""
-    boundary = f"----roster{uuid.uuid4().hex}"
-    fields = {"csrf_token": client.csrf_token()} if csrf else {}
-    body = b"".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-        for key, value in fields.items()
-    )
-    body += (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        + data
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return client.post(
-        "/candidates/import",
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
 
 
 def token_of(response) -> str:
