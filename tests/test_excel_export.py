@@ -102,6 +102,10 @@ def test_township_users_get_their_township_with_masked_numbers(county, make, log
         mask_id_number(number(11)),
         mask_id_number(number(12, "F", dt.date(1988, 2, 29))),
     }
+    assert {r["身份证号"] for r in rows} == {
+        mask_id_number(number(11)),
+        mask_id_number(number(12, "F", dt.date(1988, 2, 29))),
+    }
     # Asking for the other township's rows gives none of them.
     rows = records(workbook(client.get(f"/candidates/export.xlsx?township={b.id}", buffered=True)))
     assert rows == []
@@ -142,6 +146,19 @@ def test_export_is_an_audit_entry(county, make, login_as):
     assert entry.changes["count"] == 2
     assert entry.changes["filters"] == {"education": "bachelor"}
     assert entry.changes["full_ids"] is False
+
+
+def test_an_export_with_full_numbers_is_audited_as_such(county, make, login_as):
+    """Admins get whole ID numbers: the export's entry says so, and how many, under which
+    filter (the reveal of a roster, as the candidate page's reveal is of one number)."""
+    admin = make.user("admin")
+    wb = workbook(login_as(admin).get("/candidates/export.xlsx?status=all", buffered=True))
+    assert number(13) in {r["身份证号"] for r in records(wb)}
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
+    assert (entry.actor_id, entry.township_id) == (admin.id, None)
+    assert entry.changes == {"filters": {"status": "all"}, "count": 3, "full_ids": True}
+    assert "含完整身份证号" in entry.summary
+    assert number(13) not in entry.summary and number(13) not in str(entry.changes)
 
 
 def test_export_survives_a_write_by_someone_else_meanwhile(county, make, login_as, monkeypatch):

@@ -317,6 +317,8 @@ def _with_checksum_wrong() -> str:
         ({"入库日期": "明年"}, "入库日期：日期“明年”无法识别"),
         ({"身份证号": 430521199005031234.0}, "身份证号：身份证号被 Excel 存成了数字"),
         ({"身份证号": "43052119900503123"}, "身份证号：身份证号应为 18 位"),
+        # A township's own export, masked, filled back in: the hidden digits are not there.
+        ({"身份证号": "4305**********1234"}, "身份证号：身份证号中的“*”是隐去的数字"),
     ],
 )
 def test_each_row_error_is_shown_at_its_cell(clerk, changes, expected):

@@ -448,6 +448,51 @@ def test_county_admin_may_pair_across_townships(app, make, admin, town, other):
     assert clerk.get(f"/mentoring/mentors/{foreign.id}").status_code == 404
 
 
+def test_capacity_messages_name_only_the_readers_own_candidates(app, make, admin, town, other):
+    """A county admin paired 河东镇's mentor with 太平镇's candidates: 河东镇's clerk is told
+    how many, never who."""
+    mentor = mentor_in(other["township"], name="河东老书记", capacity=3)
+    start, end = TODAY, TODAY + dt.timedelta(days=90)
+    pair(mentor, candidate_in(make, other["township"], name="东甲"), start, end)
+    pair(mentor, candidate_in(make, town["township"], name="张甲"), start, end)
+    pair(mentor, candidate_in(make, town["township"], name="张乙"), start, end)
+    hedong = client_for(app, other["clerk"])
+
+    data = MENTOR | {"name": "河东老书记", "capacity": "1", "position": "former_secretary"}
+    response = hedong.post(f"/mentoring/mentors/{mentor.id}/edit", data=data)
+    assert response.status_code == 422
+    message = error_at(text_of(response), "capacity")
+    assert "同时帮带 3 人（东甲及其他乡镇 2 人）" in message, message
+    assert "张甲" not in text_of(response) and "张乙" not in text_of(response)
+
+    response = new_pairing(
+        hedong, candidate_in(make, other["township"], name="东乙"), pairing_form(mentor, start, end)
+    )
+    assert response.status_code == 422
+    message = error_at(text_of(response), "mentor_id")
+    assert f"{start:%Y-%m-%d} 已与东甲及其他乡镇 2 人结对" in message, message
+    assert "张甲" not in text_of(response) and "张乙" not in text_of(response)
+    assert count(Pairing) == 3
+
+    # The county admin, who may see them all, is told their names.
+    data |= {"township_id": str(other["township"].id)}
+    response = client_for(app, admin).post(f"/mentoring/mentors/{mentor.id}/edit", data=data)
+    assert "同时帮带 3 人（东甲、张甲、张乙）" in error_at(text_of(response), "capacity")
+
+
+def test_capacity_message_counts_when_no_one_may_be_named(app, make, town, other):
+    mentor = mentor_in(other["township"], name="河东老书记", capacity=2)
+    for name in ("张甲", "张乙"):
+        pair(mentor, candidate_in(make, town["township"], name=name), TODAY, TODAY)
+    data = MENTOR | {"name": "河东老书记", "capacity": "1", "position": "former_secretary"}
+    response = client_for(app, other["clerk"]).post(
+        f"/mentoring/mentors/{mentor.id}/edit", data=data
+    )
+    assert response.status_code == 422
+    assert "同时帮带 2 人（其他乡镇 2 人）" in error_at(text_of(response), "capacity")
+    assert "张甲" not in text_of(response)
+
+
 def test_candidate_of_another_township_is_404(clerk, make, town, other):
     mentor = mentor_in(town["township"])
     foreign = candidate_in(make, other["township"])

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import NoReturn
+from operator import attrgetter
+from typing import Any, NoReturn
 
 from flask import abort, g, has_request_context
 from flask_login import current_user
@@ -85,6 +86,25 @@ def _townships_of(row) -> set[int | None]:
 def may_see_township(township_id: int | None, user=None) -> bool:
     own = township_scope(user)
     return own is None or own == township_id
+
+
+def visible_names(
+    people: Iterable, user=None, *, label: Callable[[Any], str] = attrgetter("name")
+) -> str:
+    """People named in a message, as its reader may see them: the names of those in the
+    reader's scope, the rest only counted — '赵一、钱二及其他乡镇 1 人', '其他乡镇 2 人'.
+
+    A county admin can link records across townships (a mentor of one township paired with
+    another's candidate), so a rule's message to a township user may concern people it must
+    not learn of. A noun phrase, so it fits wherever the list of names stood. ``label`` says
+    how each shown person is written (default: its ``name``); each has a ``township_id``."""
+    people = list(people)
+    shown = [label(p) for p in people if may_see_township(p.township_id, user)]
+    hidden = len(people) - len(shown)
+    text = "、".join(shown)
+    if hidden:
+        text += f"{'及' if shown else ''}其他乡镇 {hidden} 人"
+    return text
 
 
 def role_required(*roles: str) -> Callable:

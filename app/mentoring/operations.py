@@ -18,7 +18,7 @@ from app.core.codes import Status
 from app.core.db import begin_write
 from app.core.errors import RuleError
 from app.core.pinyin import name_sort_key
-from app.core.scoping import get_or_404, restrict, scoped
+from app.core.scoping import get_or_404, restrict, scoped, visible_names
 from app.extensions import db
 from app.mentoring.models import Mentor, MentoringActivity, Pairing, VillagePairing, until_expr
 from app.places.models import Township, Village
@@ -48,8 +48,9 @@ def _d(day: dt.date) -> str:
     return day.strftime("%Y-%m-%d")
 
 
-def _names(pairings: list[Pairing]) -> str:
-    return "、".join(p.candidate.name for p in pairings)
+def _names(pairings: list[Pairing], reader) -> str:
+    # A county admin may pair a mentor with another township's candidate: counted, not named.
+    return visible_names([p.candidate for p in pairings], reader)
 
 
 # ---- mentors ---------------------------------------------------------------------------------
@@ -109,13 +110,15 @@ def update_mentor(mentor: Mentor, values: dict[str, Any], *, actor) -> dict:
         # A lower capacity must still hold every pairing from today on.
         today = clock.today()
         ahead = db.session.scalars(
-            select(Pairing).where(Pairing.mentor_id == mentor.id, until_expr() >= today)
+            select(Pairing)
+            .where(Pairing.mentor_id == mentor.id, until_expr() >= today)
+            .order_by(Pairing.start_on, Pairing.id)  # the message names them in this order
         ).all()
         day, holding = _peak_from(ahead, today)
         if len(holding) > values["capacity"]:
             raise RuleError(
-                f"{mentor.name}在 {_d(day)} 同时帮带 {len(holding)} 人（{_names(holding)}），"
-                f"最多同时帮带人数不能低于 {len(holding)}",
+                f"{mentor.name}在 {_d(day)} 同时帮带 {len(holding)} 人"
+                f"（{_names(holding, actor)}），最多同时帮带人数不能低于 {len(holding)}",
                 "capacity",
             )
     for key in MENTOR_FIELDS:
@@ -208,7 +211,7 @@ def _check_pairing_rules(
     if len(holding) + 1 > mentor.capacity:
         raise RuleError(
             f"帮带人{mentor.name}最多同时帮带 {mentor.capacity} 人，{_d(day)} 已与"
-            f"{_names(holding)}结对，这段时间不能再增加。请调整起止日期，或选择其他帮带人。",
+            f"{_names(holding, actor)}结对，这段时间不能再增加。请调整起止日期，或选择其他帮带人。",
             "mentor_id",
         )
     if pairing is not None:

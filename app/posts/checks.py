@@ -15,7 +15,7 @@ from app.core import clock
 from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
 from app.core.codes import Direction, PlacementGrade, PostKind
 from app.core.normalize import InputError, clean_multiline, clean_text, parse_date, parse_int
-from app.core.scoping import scoped
+from app.core.scoping import scoped, visible_names
 from app.extensions import db
 from app.places.models import Township, Village
 from app.posts.models import Batch, Post
@@ -180,7 +180,7 @@ def resolve_candidate(raw: Any, *, user, out: Checked) -> Candidate | None:
         out.errors["candidate"] = f"没有找到在库培养或考察中的“{name}”，请核对姓名，或填写档案编号"
         return None
     if len(matches) > 1:
-        listed = "、".join(candidate_label(c) for c in matches[:5])
+        listed = visible_names(matches[:5], user, label=candidate_label)
         out.errors["candidate"] = f"有不止一位“{name}”：{listed}，请填写档案编号"
         return None
     return matches[0]

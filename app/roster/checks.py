@@ -6,6 +6,7 @@ returns the clean values plus a Chinese message per field that is wrong. Nothing
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy import false, select
 from app.core import clock
 from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
 from app.core.codes import Direction, Education, Ethnicity, Gender, Political, Source
-from app.core.idcard import IdNumberError, parse_id_number
+from app.core.idcard import IdNumberError, mask_id_number, normalize_id_number, parse_id_number
 from app.core.normalize import (
     InputError,
     clean_multiline,
@@ -37,6 +38,8 @@ CHOICE_FIELDS = {
     "source": (Source, "来源类别"),
     "direction": (Direction, "培养方向"),
 }
+# A number as ``mask_id_number`` shows it: the first and last 4 around 10 asterisks.
+MASKED_ID = re.compile(r"[0-9]{4}\*{10}[0-9X]{4}")
 
 
 def _choice(raw: Any, enum_cls, label: str, errors: dict, key: str, required: bool = True):
@@ -96,6 +99,9 @@ def check_candidate(
     info = None
     if not clean_text(raw.get("id_number")):
         errors["id_number"] = "请填写身份证号"
+    elif "*" in normalize_id_number(raw.get("id_number")):
+        # A masked number (from the edit form or a masked export) cannot be read back.
+        errors["id_number"] = "身份证号中的“*”是隐去的数字，无法保存：请填写完整的 18 位身份证号"
     else:
         try:
             info = parse_id_number(str(raw.get("id_number")))
@@ -164,6 +170,20 @@ def check_candidate(
         if problem:
             errors["id_number"] = problem
     return out
+
+
+def id_number_from_form(typed: Any, candidate, *, stale: bool) -> Any:
+    """What the edit form's ID field stands for: the stored number when it comes back as the
+    mask the form showed, else what was typed (checked as any new number).
+
+    The form never holds the whole number — showing it is a reveal, which is audited on the
+    candidate page — so an unchanged mask means "keep the number". A stale form showed the
+    mask of the number as it was then: any mask from it keeps the number too, and the conflict
+    shown beside the form says what the number is now."""
+    text = normalize_id_number(typed)
+    if text == mask_id_number(candidate.id_number) or (stale and MASKED_ID.fullmatch(text)):
+        return candidate.id_number
+    return typed
 
 
 def _village(raw: Any, user, lookups: Lookups | None = None) -> Village | None:

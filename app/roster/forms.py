@@ -14,6 +14,11 @@ from app.core.codes import Direction, Education, Ethnicity, Gender, Political, S
 from app.core.forms import Required, options
 
 PLEASE = [("", "请选择")]
+# The edit form holds the stored ID number masked (see ``checks.id_number_from_form``).
+MASKED_ID_HELP = (
+    "中间 10 位已隐去。不修改请保持原样；如需修改，请点击“修改身份证号”（或清空此栏）后"
+    "填写完整的 18 位号码"
+)
 
 
 def _select(label: str, choices, required: bool = True, **kwargs) -> SelectField:

@@ -14,13 +14,14 @@ from app.core import clock
 from app.core.codes import Education, Gender, Political, PostKind, Source, Status
 from app.core.errors import RuleError, StaleRecord
 from app.core.forms import EmptyForm, add_errors
+from app.core.idcard import normalize_id_number
 from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent, sections_for, timeline_for
 from app.core.views import render_form
 from app.extensions import db
 from app.roster import lifecycle, operations
-from app.roster.checks import check_candidate, duplicate_problem
-from app.roster.forms import CandidateForm, StatusForm
+from app.roster.checks import check_candidate, duplicate_problem, id_number_from_form
+from app.roster.forms import MASKED_ID_HELP, CandidateForm, StatusForm
 from app.roster.models import Candidate, StatusChange, display_value
 from app.roster.queries import (
     PLACED,
@@ -86,9 +87,12 @@ def index():
     )
 
 
-def _save(form: CandidateForm, candidate: Candidate | None):
-    """Check and write; the form's errors are set when anything is wrong."""
-    checked = check_candidate(form.data, user=current_user, candidate=candidate)
+def _save(form: CandidateForm, candidate: Candidate | None, raw: dict | None = None):
+    """Check and write; the form's errors are set when anything is wrong. ``raw`` is what the
+    form stands for, when that differs from what it holds (the edit form's masked number)."""
+    checked = check_candidate(
+        form.data if raw is None else raw, user=current_user, candidate=candidate
+    )
     if not checked.ok:
         add_errors(form, checked.errors)
         return None
@@ -96,9 +100,8 @@ def _save(form: CandidateForm, candidate: Candidate | None):
         if candidate is None:
             candidate = operations.create_candidate(checked.values, actor=current_user)
         else:
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
             operations.update_candidate(
-                candidate, checked.values, actor=current_user, expected_version=version
+                candidate, checked.values, actor=current_user, expected_version=_version(form)
             )
         db.session.commit()
     except (StaleRecord, StaleDataError):
@@ -118,15 +121,30 @@ def _save(form: CandidateForm, candidate: Candidate | None):
     return candidate
 
 
+def _version(form: CandidateForm) -> int | None:
+    return int(form.version.data) if (form.version.data or "").isdigit() else None
+
+
 def _show_conflict(form: CandidateForm, candidate: Candidate, mine: dict) -> None:
     """Keep what the user typed, and show beside it what the record holds now."""
     db.session.refresh(candidate)
     form.form_errors.append(StaleRecord().message)
-    form.conflict = [
-        (form[key].label.text, display_value(candidate, key))
-        for key in operations.EDITABLE
-        if key in form and mine.get(key) != getattr(candidate, key)
-    ]
+    # A mask left as it was (a typed '*' is refused before this) stands for the number the
+    # form was opened with: compare masks, and show the current one to keep it from now on.
+    kept_id = "*" in (form.id_number.data or "")
+    conflict = []
+    for key in operations.EDITABLE:
+        if key not in form:
+            continue
+        if key == "id_number" and kept_id:
+            differs = normalize_id_number(form.id_number.data) != candidate.masked_id
+        else:
+            differs = mine.get(key) != getattr(candidate, key)
+        if differs:
+            conflict.append((form[key].label.text, display_value(candidate, key)))
+    form.conflict = conflict
+    if kept_id:
+        form.id_number.data = candidate.masked_id
     form.version.data = str(candidate.version)  # saving again now is a conscious overwrite
 
 
@@ -149,13 +167,24 @@ def edit(candidate_id: int):
     candidate = _candidate(candidate_id)
     form = CandidateForm(obj=candidate if request.method == "GET" else None)
     form.set_villages(village_choices(current_user), current_user.is_county_level)
+    # The whole number is shown only by the audited reveal on the candidate page, never here.
+    form.id_number.description = MASKED_ID_HELP
     if request.method == "GET":
+        form.id_number.data = candidate.masked_id
         form.village_id.data = str(candidate.village_id)
         form.birth_date.data = candidate.birth_date.isoformat()
         form.entered_on.data = candidate.entered_on.isoformat() if candidate.entered_on else ""
         form.version.data = str(candidate.version)
     if form.validate_on_submit():
-        if _save(form, candidate) is not None:
+        version = _version(form)
+        raw = form.data | {
+            "id_number": id_number_from_form(
+                form.id_number.data,
+                candidate,
+                stale=version is not None and version != candidate.version,
+            )
+        }
+        if _save(form, candidate, raw) is not None:
             flash("已保存修改。", "success")
             return redirect(url_for("roster.detail", candidate_id=candidate.id))
     return render_form("roster/edit.html", form, candidate=candidate)

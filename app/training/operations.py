@@ -20,7 +20,7 @@ from app.core import audit, clock
 from app.core.codes import Status
 from app.core.db import begin_write
 from app.core.errors import RuleError
-from app.core.scoping import abort_404_for, scoped
+from app.core.scoping import abort_404_for, scoped, visible_names
 from app.extensions import db
 from app.places.models import Township
 from app.roster.models import Candidate
@@ -237,14 +237,14 @@ def enrol(programme: Programme, candidate_ids: list[int], *, actor) -> list[Enro
         if others:
             raise RuleError(
                 f"本计划是{programme.township.name}的计划，只能报名本乡镇的后备干部："
-                f"{'、'.join(c.name for c in others)}不属于该乡镇。",
+                f"{visible_names(others, actor)}不属于该乡镇。",
                 "candidate_ids",
             )
     wrong = [c for c in candidates if c.status not in ELIGIBLE_STATUSES]
     if wrong:
         raise RuleError(
             "只有“考察中”或“在库培养”的后备干部可以报名："
-            + "、".join(f"{c.name}（{c.status_label}）" for c in wrong),
+            + visible_names(wrong, actor, label=lambda c: f"{c.name}（{c.status_label}）"),
             "candidate_ids",
         )
     already = set(
@@ -255,7 +255,7 @@ def enrol(programme: Programme, candidate_ids: list[int], *, actor) -> list[Enro
         )
     )
     if already:
-        names = "、".join(c.name for c in candidates if c.id in already)
+        names = visible_names([c for c in candidates if c.id in already], actor)
         raise RuleError(f"{names}已在本计划中，请勿重复报名", "candidate_ids")
     enrolments = [
         Enrolment(

@@ -1,11 +1,14 @@
-"""A clerk adds a candidate with the keyboard alone and fixes a field error on the way."""
+"""A clerk adds a candidate with the keyboard alone and fixes a field error on the way; a clerk
+changes a candidate's (masked) ID number."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import select
 
+from app.core.idcard import make_id_number, mask_id_number
 from app.extensions import db
 from app.roster.models import Candidate
 from tests.browser.conftest import sign_in
@@ -67,3 +70,28 @@ def test_clerk_adds_a_candidate_with_the_keyboard(page, make):
     db.session.rollback()  # end the test's read snapshot: the browser wrote since
     created = db.session.scalars(select(Candidate)).one()
     assert (created.name, created.status, created.gender) == ("张三", "nominated", "F")
+
+
+def test_clerk_changes_a_masked_id_number(page, make):
+    """The edit form shows the number masked; 修改身份证号 empties the field for a new one."""
+    township = make.township("太平镇", villages=("石桥村",))
+    clerk = make.user("clerk", township, username="clerk_id")
+    old = make_id_number("430521", dt.date(1990, 5, 3), 123, "M")
+    new = make_id_number("430521", dt.date(1990, 5, 3), 457, "M")
+    candidate = make.candidate(township, name="孙七", id_number=old)
+    sign_in(page, clerk.username, DEFAULT_PASSWORD)
+
+    page.goto(f"/candidates/{candidate.id}/edit")
+    field = page.locator("#id_number")
+    assert field.input_value() == mask_id_number(old)
+    assert old not in page.content()
+    # The script shows the button: were it refused (CSP) or missing, there would be none.
+    page.get_by_role("button", name="修改身份证号").click()
+    assert field.input_value() == ""
+    assert page.evaluate("document.activeElement.id") == "id_number"
+    page.keyboard.type(new)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/candidates/{candidate.id}$"))
+    assert mask_id_number(new) in page.locator("main").inner_text()
+    db.session.rollback()  # end the test's read snapshot: the browser wrote since
+    assert db.session.get(Candidate, candidate.id).id_number == new
