@@ -49,6 +49,9 @@ class Config:
     ROSTER_LOGIN_MAX_FAILURES = 5
     ROSTER_LOGIN_WINDOW_MINUTES = 15
     ROSTER_IDLE_MINUTES = int(os.environ.get("ROSTER_IDLE_MINUTES", "30"))
+    # How many proxies stand in front of the app. 0 (the default): the peer's address is the
+    # client's, and X-Forwarded-* headers, which anyone can send, are ignored.
+    ROSTER_PROXY_COUNT = int(os.environ.get("ROSTER_PROXY_COUNT", "0") or "0")
 
     @classmethod
     def finalise(cls, config: dict) -> None:
