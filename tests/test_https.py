@@ -1,5 +1,5 @@
-"""HTTPS or plain HTTP: the Secure cookie setting, what a form posted over HTTP is told, and the
-client's address and scheme behind a proxy (``ROSTER_PROXY_COUNT``)."""
+"""HTTPS or plain HTTP: the Secure cookie setting, what a form posted over HTTP is told, HSTS,
+and the client's address and scheme behind a proxy (``ROSTER_PROXY_COUNT``)."""
 
 from __future__ import annotations
 
@@ -161,6 +161,25 @@ def test_otherwise_the_login_page_has_expired(
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert EXPIRED_WORDS in text and HTTPS_WORDS not in text
+
+
+# ---- HSTS ------------------------------------------------------------------------------------
+
+
+def test_hsts_over_https_only(client):
+    over_https = client.get("/login", base_url="https://localhost")
+    assert over_https.headers["Strict-Transport-Security"] == "max-age=31536000"
+    over_http = client.get("/login")
+    assert "Strict-Transport-Security" not in over_http.headers
+
+
+@pytest.mark.parametrize(("proxies", "hsts"), [(0, False), (1, True)])
+def test_hsts_behind_a_proxy_follows_x_forwarded_proto_only_when_trusted(
+    app_settings, proxies, hsts
+):
+    app = app_settings(ROSTER_PROXY_COUNT=proxies)
+    response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert ("Strict-Transport-Security" in response.headers) is hsts
 
 
 # ---- the client's address behind a proxy ----------------------------------------------------
