@@ -71,7 +71,9 @@ def login():
         form.password.errors = [f"登录失败次数过多，为保护账号安全，请 {wait} 分钟后再试。"]
         return render_template("accounts/login.html", form=form), 429
     user = db.session.scalar(select(User).where(User.username == username))
-    verified = user is not None and verify_password(user.password_hash, form.password.data or "")
+    # The same argon2 work whether or not the user exists, or is disabled: the time the answer
+    # takes must not tell which usernames exist.
+    verified = verify_password(user.password_hash if user else None, form.password.data or "")
     # Hashing is slow on purpose, so it runs outside the write lock; the writes below queue.
     begin_write()
     if not verified:
