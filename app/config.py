@@ -69,7 +69,9 @@ class Config:
     # Dates (today, ages, due lists) and times shown are the county's, not the server's.
     ROSTER_TIMEZONE = os.environ.get("ROSTER_TIMEZONE", "Asia/Shanghai")
     ROSTER_ADMIN_PASSWORD = os.environ.get("ROSTER_ADMIN_PASSWORD")
+    # Failed logins allowed in a window, per username and per client address (app.accounts.throttle)
     ROSTER_LOGIN_MAX_FAILURES = 5
+    ROSTER_LOGIN_MAX_ADDRESS_FAILURES = 20
     ROSTER_LOGIN_WINDOW_MINUTES = 15
     ROSTER_IDLE_MINUTES = int(os.environ.get("ROSTER_IDLE_MINUTES", "30"))
     # How many proxies stand in front of the app. 0 (the default): the peer's address is the

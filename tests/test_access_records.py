@@ -618,12 +618,12 @@ def build_world(make: Factory) -> dict[str, Any]:
 
 
 def dump() -> dict[str, list]:
-    """Every row of every table, but the login trail and the audit of denied requests."""
+    """Every row of every table, but the failed-login counts and the audit of denied requests."""
     from app.core.audit import AuditEntry
 
     rows = {}
     for table in db.metadata.sorted_tables:
-        if table.name == "login_attempts":
+        if table.name == "login_throttles":
             continue
         stmt = select(table).order_by(*table.primary_key.columns)
         if table.name == AuditEntry.__tablename__:
