@@ -442,6 +442,7 @@ RULES: dict[str, Rule] = {
         get=read(ADMIN),
         post=write(ADMIN, lambda ids: {"name": "甲东新村", "is_active": "y"}),
     ),
+    "admin.unlock_user": Rule("clerk_a", scope="county", post=write(ADMIN, lambda ids: {})),
     "admin.user": Rule(
         "clerk_a",
         scope="county",

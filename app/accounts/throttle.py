@@ -12,7 +12,8 @@ get to check a password.
 The counts live in the database (``LoginThrottle``), so the limits hold across every worker.
 The address limit stops one machine from guessing across many usernames; the username limit
 stops many machines from guessing one password. An admin can lift a username's lock early
-(``unlock``), since the username limit can be used to keep a real user out for a while.
+(``app.accounts.operations.unlock_login``), since anyone can use the username limit to keep a
+real user out for a while.
 """
 
 from __future__ import annotations
@@ -132,3 +133,13 @@ def _minutes_left(scope: str, subject: str) -> int:
     )
     remaining = start + _window() - utcnow()
     return max(1, math.ceil(remaining.total_seconds() / 60))
+
+
+def locked_minutes(username: str) -> int:
+    """Minutes until this username may try again; 0 when it is not locked (the admin's page)."""
+    row = db.session.get(LoginThrottle, (USERNAME, username[:64]))
+    if row is None or row.failures < _limit(USERNAME):
+        return 0
+    if row.window_start_dt + _window() <= utcnow():
+        return 0
+    return _minutes_left(USERNAME, row.subject)
