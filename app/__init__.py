@@ -16,6 +16,13 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.finalise(app.config)
+    proxies = app.config["ROSTER_PROXY_COUNT"]
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address (login limits, the audit log) and whether it came over HTTPS
+        # (HSTS) are read from the headers the trusted proxies add, and from no others.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from app.core.logs import keep_personal_data_out_of_logs
 

@@ -13,6 +13,27 @@ INSTANCE_DIR = PROJECT_DIR / "instance"
 MIGRATIONS_DIR = PROJECT_DIR / "migrations"
 
 
+# Spellings an environment flag may take; anything else is refused rather than guessed at.
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A yes/no setting from the environment; unset or empty gives ``default``.
+
+    A value it cannot read stops the app instead of falling back: a mistyped
+    ``ROSTER_SECURE_COOKIES=flase`` should not quietly leave the cookies as they were.
+    """
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in TRUE_WORDS:
+        return True
+    if raw in FALSE_WORDS:
+        return False
+    raise RuntimeError(f"{name}={raw!r} is not understood: use 1/0, true/false, on/off or yes/no.")
+
+
 def _development_secret_key() -> str:
     """In development a key is made once and kept in ``instance/`` so sessions survive restarts."""
     path = INSTANCE_DIR / "secret_key"
@@ -37,20 +58,27 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead: a clerk's long form stays valid
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = not DEVELOPMENT
+    # A browser sends a Secure cookie back over HTTPS only: an intranet served over plain HTTP
+    # must turn them off, or no form (the login first) is ever accepted there.
+    SESSION_COOKIE_SECURE = env_flag("ROSTER_SECURE_COOKIES", not DEVELOPMENT)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE = not DEVELOPMENT
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     ROSTER_PAGE_SIZE = 50
     # Dates (today, ages, due lists) and times shown are the county's, not the server's.
     ROSTER_TIMEZONE = os.environ.get("ROSTER_TIMEZONE", "Asia/Shanghai")
     ROSTER_ADMIN_PASSWORD = os.environ.get("ROSTER_ADMIN_PASSWORD")
+    # Failed logins allowed in a window, per username and per client address (app.accounts.throttle)
     ROSTER_LOGIN_MAX_FAILURES = 5
+    ROSTER_LOGIN_MAX_ADDRESS_FAILURES = 20
     ROSTER_LOGIN_WINDOW_MINUTES = 15
     ROSTER_IDLE_MINUTES = int(os.environ.get("ROSTER_IDLE_MINUTES", "30"))
     # How long a SQLite writer waits for another's write lock before its request answers 503.
     ROSTER_SQLITE_BUSY_MS = 10_000
+    # How many proxies stand in front of the app. 0 (the default): the peer's address is the
+    # client's, and X-Forwarded-* headers, which anyone can send, are ignored.
+    ROSTER_PROXY_COUNT = int(os.environ.get("ROSTER_PROXY_COUNT", "0") or "0")
 
     @classmethod
     def finalise(cls, config: dict) -> None:

@@ -4,7 +4,7 @@
 scripts and shells that want them all without building an app.
 """
 
-from app.accounts.models import LoginAttempt, User
+from app.accounts.models import LoginThrottle, User
 from app.assessment.models import Assessment, DynamicNote, Inspection, Outcome
 from app.core.audit import AuditEntry
 from app.excel.models import ExcelUpload
@@ -23,7 +23,7 @@ __all__ = [
     "Enrolment",
     "ExcelUpload",
     "Inspection",
-    "LoginAttempt",
+    "LoginThrottle",
     "Mentor",
     "MentoringActivity",
     "Outcome",

@@ -442,6 +442,7 @@ RULES: dict[str, Rule] = {
         get=read(ADMIN),
         post=write(ADMIN, lambda ids: {"name": "甲东新村", "is_active": "y"}),
     ),
+    "admin.unlock_user": Rule("clerk_a", scope="county", post=write(ADMIN, lambda ids: {})),
     "admin.user": Rule(
         "clerk_a",
         scope="county",
@@ -618,12 +619,12 @@ def build_world(make: Factory) -> dict[str, Any]:
 
 
 def dump() -> dict[str, list]:
-    """Every row of every table, but the login trail and the audit of denied requests."""
+    """Every row of every table, but the failed-login counts and the audit of denied requests."""
     from app.core.audit import AuditEntry
 
     rows = {}
     for table in db.metadata.sorted_tables:
-        if table.name == "login_attempts":
+        if table.name == "login_throttles":
             continue
         stmt = select(table).order_by(*table.primary_key.columns)
         if table.name == AuditEntry.__tablename__:

@@ -19,6 +19,7 @@ ADMIN_ONLY = {
     "admin.township",
     "admin.users",
     "admin.user",
+    "admin.unlock_user",
     "admin.new_user",
     "admin.village",
     "places.settings_page",

@@ -424,6 +424,69 @@ def test_admin_cannot_disable_or_demote_itself(admin_client, admin, overrides):
     assert is_logged_in(admin_client)
 
 
+# ---- lifting a login lock ------------------------------------------------------------------
+
+
+def lock_out(app, username: str) -> None:
+    """Five wrong passwords from somewhere else: the username is locked for 15 minutes."""
+    stranger = app.test_client()
+    for _ in range(5):
+        stranger.post("/login", data={"username": username, "password": "wrong-password-1"})
+    assert is_locked(app, username)
+
+
+def is_locked(app, username: str) -> bool:
+    """Whether the right password is refused as too many tries (429)."""
+    response = app.test_client().post(
+        "/login", data={"username": username, "password": DEFAULT_PASSWORD}
+    )
+    return response.status_code == 429
+
+
+def unlock_button(page: str) -> bool:
+    return "解除登录锁定" in page and "/unlock" in page
+
+
+def test_admin_unlocks_a_locked_out_user(app, admin_client, admin, township, make):
+    clerk = make.user("clerk", township, username="wang_clerk")
+    assert not unlock_button(admin_client.get(f"/admin/users/{clerk.id}").get_data(as_text=True))
+    lock_out(app, "wang_clerk")
+    page = admin_client.get(f"/admin/users/{clerk.id}").get_data(as_text=True)
+    assert unlock_button(page) and "分钟后自动解除" in page
+    response = admin_client.post(f"/admin/users/{clerk.id}/unlock", data={})
+    assert response.status_code == 302
+    assert path_of(response) == f"/admin/users/{clerk.id}"
+    assert "已解除用户 wang_clerk 的登录锁定" in admin_client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "unlock")).one()
+    assert (entry.entity, entry.entity_id, entry.actor_id) == ("user", clerk.id, admin.id)
+    assert entry.changes == {"failures": [5, 0]}
+    assert not is_locked(app, "wang_clerk")
+    login(app.test_client(), clerk)  # back in at once
+
+
+def test_unlock_without_csrf_changes_nothing(app, admin_client, township, make):
+    clerk = make.user("clerk", township, username="wang_clerk")
+    lock_out(app, "wang_clerk")
+    response = admin_client.post(f"/admin/users/{clerk.id}/unlock", data={}, csrf=False)
+    assert response.status_code == 400
+    assert count(AuditEntry, AuditEntry.action == "unlock") == 0
+    assert unlock_button(admin_client.get(f"/admin/users/{clerk.id}").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("role", ["clerk", "secretary"])
+def test_only_an_admin_unlocks(app, client, township, make, role):
+    locked = make.user("clerk", township, username="wang_clerk")
+    lock_out(app, "wang_clerk")
+    login(client, make.user(role, township))
+    response = client.post(f"/admin/users/{locked.id}/unlock", data={})
+    assert response.status_code == 403
+    assert count(AuditEntry, AuditEntry.action == "unlock") == 0
+    assert count(AuditEntry, AuditEntry.action == "denied") == 1
+    assert is_locked(app, "wang_clerk")
+
+
 # ---- who may open /admin -------------------------------------------------------------------
 
 

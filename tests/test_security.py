@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 import pytest
 from sqlalchemy import select, update
 
-from app.accounts.models import LoginAttempt, User
+from app.accounts.models import LoginThrottle, User
 from app.core import clock
 from app.core.audit import AuditEntry
 from app.extensions import db
@@ -51,9 +52,11 @@ def test_no_page_has_inline_script_or_style(client, make):
         assert "<script" not in html.replace('<script src="', ""), path
 
 
-def fail(client, username, times):
+def fail(client, username, times, **kwargs):
     for _ in range(times):
-        response = client.post("/login", data={"username": username, "password": "wrong-password"})
+        response = client.post(
+            "/login", data={"username": username, "password": "wrong-password"}, **kwargs
+        )
         assert response.status_code == 200
 
 
@@ -70,11 +73,27 @@ def test_five_failures_make_the_username_wait(client, make):
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "login_throttled"))
 
 
+def test_an_unknown_username_is_held_up_alike(client, make):
+    """A limit only real users reached would tell which usernames exist."""
+    make.user("clerk", make.township(), username="zhangsan")
+    answers = {}
+    for username in ("zhangsan", "nobody"):
+        fail(client, username, 5)
+        response = client.post("/login", data={"username": username, "password": "wrong-pw-1"})
+        answers[username] = (response.status_code, error_at(response.get_data(as_text=True)))
+    assert answers["zhangsan"] == answers["nobody"]
+    assert answers["nobody"][0] == 429
+
+
+def error_at(page: str) -> str:
+    return re.search(r'id="password-error"[^>]*>(.*?)</div>', page, re.S).group(1).strip()
+
+
 def test_the_wait_ends_when_the_window_has_passed(client, make):
     user = make.user("clerk", make.township(), username="wangwu")
     fail(client, "wangwu", 5)
     past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=16)
-    db.session.execute(update(LoginAttempt).values(created_dt=past))
+    db.session.execute(update(LoginThrottle).values(window_start_dt=past))
     db.session.commit()
     login(client, user)
 
@@ -86,6 +105,57 @@ def test_a_success_resets_the_count(client, make):
     client.post("/logout", data={})
     fail(client, "zhaoliu", 4)
     login(client, user)
+
+
+def counts() -> dict[tuple[str, str], int]:
+    db.session.expire_all()
+    return {(t.scope, t.subject): t.failures for t in db.session.scalars(select(LoginThrottle))}
+
+
+def test_twenty_failures_from_one_address_make_it_wait_whatever_the_usernames(client, make):
+    make.user("clerk", make.township(), username="sunqi")
+    for n in range(20):  # one guess each at twenty usernames, real or not
+        fail(client, f"guess{n}", 1)
+    assert counts()[("address", "127.0.0.1")] == 20
+    response = client.post("/login", data={"username": "sunqi", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert "网络地址" in page and "分钟后再试" in page
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "login_throttled"))
+    assert "同一地址" in entry.one().summary
+    # Another address is not held up: its user logs in.
+    elsewhere = client.post(
+        "/login",
+        data={"username": "sunqi", "password": DEFAULT_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.8"},
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_a_success_gives_back_only_its_own_try_to_the_address(client, make):
+    user = make.user("clerk", make.township(), username="zhouba")
+    fail(client, "zhouba", 2)
+    fail(client, "someone", 1)
+    login(client, user)
+    assert counts() == {("address", "127.0.0.1"): 3, ("username", "someone"): 1}
+
+
+@pytest.mark.parametrize(("proxies", "refused"), [(0, True), (1, False)])
+def test_the_address_limit_counts_the_forwarded_address_only_behind_a_proxy(
+    app_settings, proxies, refused
+):
+    app = app_settings(ROSTER_PROXY_COUNT=proxies, ROSTER_LOGIN_MAX_ADDRESS_FAILURES=3)
+    client = app.test_client()
+    for n in range(3):
+        fail(client, f"guess{n}", 1, headers={"X-Forwarded-For": "203.0.113.7"})
+    response = client.post(
+        "/login",
+        data={"username": "guess9", "password": "wrong-password"},
+        headers={"X-Forwarded-For": "198.51.100.1"},
+    )
+    assert (response.status_code == 429) is refused
+    forwarded = ("address", "203.0.113.7") in counts()
+    assert forwarded is not refused
 
 
 def test_idle_session_is_logged_out(client, make, app):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.codes import Role
-from app.core.db import CreatedMixin, UTCDateTime, utcnow
+from app.core.db import CreatedMixin, UTCDateTime
 from app.extensions import db
 from app.places.models import Township
 
@@ -68,14 +68,20 @@ class User(UserMixin, CreatedMixin, db.Model):
         return f"<User {self.username} {self.role}>"
 
 
-class LoginAttempt(db.Model):
-    """Every login attempt, kept in the database so throttling holds across all workers."""
+class LoginThrottle(db.Model):
+    """Failed logins counted per username and per client address, one row for each.
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_username_dt", "username", "created_dt"),)
+    In the database, not a worker's memory, so the limits hold across every gunicorn worker and
+    machine behind one database; one row per subject, so that a single statement can count a
+    try and refuse it past the limit (``app.accounts.throttle``). A username is counted whether
+    or not such a user exists: a limit only real users reached would tell which ones exist.
+    """
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(60))
-    ip: Mapped[str] = mapped_column(String(64), default="")
-    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    __tablename__ = "login_throttles"
+    __table_args__ = (CheckConstraint("scope IN ('username', 'address')", name="scope_known"),)
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    # The window's start: its failures count until this plus ROSTER_LOGIN_WINDOW_MINUTES.
+    window_start_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from app.accounts import throttle
 from app.accounts.models import User
 from app.accounts.passwords import hash_password, password_problem
 from app.core import audit
@@ -116,3 +117,22 @@ def set_password(user: User, password: str, *, actor, audited: bool = True) -> N
             township_id=user.township_id,
             summary=f"修改用户 {user.username} 的密码",
         )
+
+
+def unlock_login(user: User, *, actor) -> None:
+    """Lift the lock failed logins put on a username before its 15 minutes are up.
+
+    Anyone who knows a username can hold it at the limit; an admin who has checked with the user
+    lets them back in. The address limit stays: it is no one user's.
+    """
+    failures = throttle.forget(user.username)
+    audit.record(
+        "unlock",
+        "user",
+        user.id,
+        actor=actor,
+        township_id=user.township_id,
+        summary=f"解除用户 {user.username} 的登录锁定",
+        changes={"failures": [failures, 0]} if failures else None,
+    )
+    db.session.flush()

@@ -62,20 +62,19 @@ def login():
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form)
     username = clean_identifier(form.username.data)[:60]
-    ip = request.remote_addr or ""
-    wait = throttle.wait_minutes(username)
-    if wait:
-        begin_write()
-        audit.record("login_throttled", "user", None, summary=f"登录过于频繁：{username}")
-        db.session.commit()
-        form.password.errors = [f"登录失败次数过多，为保护账号安全，请 {wait} 分钟后再试。"]
-        return render_template("accounts/login.html", form=form), 429
+    address = request.remote_addr or ""
+    begin_write()
+    refusal = throttle.take_try(username, address)
+    if refusal:
+        db.session.rollback()  # a refused try is not counted
+        return _throttled(form, username, refusal)
+    db.session.commit()  # counted before the slow check, and the write lock let go during it
     user = db.session.scalar(select(User).where(User.username == username))
-    verified = user is not None and verify_password(user.password_hash, form.password.data or "")
-    # Hashing is slow on purpose, so it runs outside the write lock; the writes below queue.
+    # The same argon2 work whether or not the user exists, or is disabled: the time the answer
+    # takes must not tell which usernames exist.
+    verified = verify_password(user.password_hash if user else None, form.password.data or "")
     begin_write()
     if not verified:
-        throttle.note(username, ip, succeeded=False)
         audit.record(
             "login_failed", "user", user.id if user else None, summary=f"登录失败：{username}"
         )
@@ -88,7 +87,7 @@ def login():
     session.clear()  # a fresh session at login: nothing carried over from before
     login_user(user)
     session["seen"] = int(time.time())
-    throttle.note(username, ip, succeeded=True)
+    throttle.release(username, address)
     user.last_login_dt = utcnow()
     audit.record(
         "login",
@@ -100,6 +99,30 @@ def login():
     )
     db.session.commit()
     return redirect(_safe_next(request.args.get("next")))
+
+
+def _throttled(form, username: str, refusal: throttle.Refusal):
+    by_address = refusal.scope == throttle.ADDRESS
+    begin_write()
+    audit.record(
+        "login_throttled",
+        "user",
+        None,
+        summary=f"登录过于频繁{'（同一地址）' if by_address else ''}：{username}",
+    )
+    db.session.commit()
+    if by_address:
+        message = (
+            f"您所在网络地址的登录失败次数过多，为保护系统安全，请 {refusal.minutes} 分钟后再试；"
+            "如急需登录，请联系县委组织部。"
+        )
+    else:
+        message = (
+            f"登录失败次数过多，为保护账号安全，请 {refusal.minutes} 分钟后再试，"
+            "或请县委组织部的管理员解除锁定。"
+        )
+    form.password.errors = [message]
+    return render_template("accounts/login.html", form=form), 429
 
 
 @bp.post("/logout")

@@ -8,12 +8,13 @@ from sqlalchemy import false, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts import operations as accounts
+from app.accounts import throttle
 from app.accounts.forms import UserForm
 from app.accounts.models import User
 from app.admin.forms import NameForm, VillageForm
 from app.core.audit import AuditEntry
 from app.core.errors import RuleError
-from app.core.forms import add_errors, options
+from app.core.forms import EmptyForm, add_errors, options
 from app.core.scoping import get_or_404, role_required
 from app.core.views import render_form
 from app.extensions import db
@@ -163,7 +164,23 @@ def user(user_id: int):
         ):
             flash(f"已保存用户 {user.username}", "success")
             return redirect(url_for("admin.users"))
-    return render_form("admin/user.html", form, user=user)
+    return render_form(
+        "admin/user.html",
+        form,
+        user=user,
+        locked_minutes=throttle.locked_minutes(user.username),
+        unlock_form=EmptyForm(formdata=None),
+    )
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def unlock_user(user_id: int):
+    user = get_or_404(select(User), user_id)
+    if EmptyForm().validate_on_submit():
+        accounts.unlock_login(user, actor=current_user)
+        db.session.commit()
+        flash(f"已解除用户 {user.username} 的登录锁定，可以立即重新登录。", "success")
+    return redirect(url_for("admin.user", user_id=user.id))
 
 
 @bp.get("/audit")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
@@ -77,6 +77,25 @@ def _missing(_error):
     return _page(404)
 
 
+HTTPS_REQUIRED = (
+    "本系统要求通过 HTTPS 访问：登录状态保存在只经 HTTPS 传送的安全 Cookie 中，"
+    "通过 http:// 打开时浏览器不会送回，表单因此无法提交，未做任何修改。"
+    "请改用以 https:// 开头的地址打开本系统；如本系统部署在只能使用 HTTP 的内部网络中，"
+    "请联系管理员设置 ROSTER_SECURE_COOKIES=0。"
+)
+
+
+def _secure_cookie_lost_over_http() -> bool:
+    """A form posted over plain HTTP while the cookies are Secure: the browser kept the session
+    cookie to itself, so the form's token has nothing to match. Refreshing cannot help (the
+    page would only say "expired" forever); the address or the setting has to change."""
+    return (
+        current_app.config["SESSION_COOKIE_SECURE"]
+        and not request.is_secure
+        and current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") not in session
+    )
+
+
 def register_error_handlers(app) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: _page(code))
@@ -98,6 +117,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(e):
         detail = "表单已过期或缺少安全令牌，未做任何修改。请刷新页面后重新提交。"
-        if request.path.startswith("/login"):
+        if _secure_cookie_lost_over_http():
+            detail = HTTPS_REQUIRED
+        elif request.path.startswith("/login"):
             detail = "登录页面已过期，请刷新后重新登录。"
         return _page(400, detail)

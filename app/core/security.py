@@ -14,6 +14,10 @@ CSP = (
     "base-uri 'self'; object-src 'none'"
 )
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+# A year of "HTTPS only" for this host. Sent only over HTTPS, as browsers ignore it over HTTP
+# anyway, and a plain-HTTP intranet must never be told to insist on HTTPS it cannot serve.
+# No includeSubDomains: other hosts of a county's domain may still serve plain HTTP.
+HSTS = "max-age=31536000"
 
 
 def init_security(app) -> None:
@@ -38,6 +42,8 @@ def init_security(app) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:  # behind a proxy: X-Forwarded-Proto, with ROSTER_PROXY_COUNT
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if request.endpoint not in STATIC_ENDPOINTS:
             # Pages and downloads carry personal data: no copy in any cache, shared or not.
             response.headers["Cache-Control"] = "no-store"
