@@ -7,6 +7,7 @@ scripts and shells that want them all without building an app.
 from app.accounts.models import LoginThrottle, User
 from app.assessment.models import Assessment, DynamicNote, Inspection, Outcome
 from app.core.audit import AuditEntry
+from app.core.once import FormToken
 from app.excel.models import ExcelUpload
 from app.mentoring.models import Mentor, MentoringActivity, Pairing, VillagePairing
 from app.places.models import Setting, Township, Village, VillageSeat
@@ -22,6 +23,7 @@ __all__ = [
     "DynamicNote",
     "Enrolment",
     "ExcelUpload",
+    "FormToken",
     "Inspection",
     "LoginThrottle",
     "Mentor",

@@ -31,7 +31,7 @@ from app.core.codes import (
     OutcomeKind,
     WithdrawalReason,
 )
-from app.core.db import CreatedMixin, TownshipMixin, UTCDateTime, utcnow
+from app.core.db import CreatedMixin, TownshipMixin, UTCDateTime, VersionedMixin, utcnow
 from app.extensions import db
 from app.roster.models import Candidate
 
@@ -87,7 +87,7 @@ class Inspection(TownshipMixin, CreatedMixin, db.Model):
         return InspectionMethod.label_of(self.method)
 
 
-class Assessment(TownshipMixin, CreatedMixin, db.Model):
+class Assessment(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     """平时考核 (a quarter, a month, a half year) or 年终考核 (a year): scores, grade, 四诊.
 
     ``period`` is the normalised name of the period ("2025年第3季度", "2025年度"); one

@@ -71,7 +71,7 @@ def _submit(form, checker: Callable, write: Callable):
         db.session.commit()
     except RuleError as exc:
         db.session.rollback()
-        add_errors(form, {exc.field: exc.message})  # no field: a message above the form
+        add_errors(form, exc.errors)  # no field: a message above the form
         return None
     return result if result is not None else True
 

@@ -52,6 +52,18 @@ class CreatedMixin:
     created_dt: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class VersionedMixin:
+    """A record two people can edit. Every ORM UPDATE checks and bumps ``version`` (SQLAlchemy's
+    version counter), and its edit form carries the version it was opened at: ``save_checked``
+    refuses a form opened before someone else's save (``app.core.views``)."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):  # noqa: N805
+        return {"version_id_col": cls.__table__.c.version}
+
+
 class TownshipMixin:
     """Every township-owned record carries ``township_id``; scoping filters on it."""
 

@@ -10,12 +10,17 @@ from app.extensions import db
 
 
 class RuleError(Exception):
-    """A domain rule refused a write; ``field`` names the form field it belongs to, if any."""
+    """A domain rule refused a write. Its messages by form field (``errors``; the key None for
+    the form as a whole): ``RuleError("…", "field")`` for one, ``RuleError({"a": "…", "b": "…"})``
+    for several."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    def __init__(self, message: str | dict[str | None, str], field: str | None = None):
+        self.errors: dict[str | None, str] = (
+            dict(message) if isinstance(message, dict) else {field: message}
+        )
+        self.field = field if not isinstance(message, dict) else next(iter(self.errors), None)
+        self.message = self.errors[self.field] if self.errors else ""
+        super().__init__(self.message)
 
 
 class StaleRecord(RuleError):

@@ -1,35 +1,134 @@
-"""The two steps every form view repeats: save when checked, render with the right status."""
+"""The one save path of every form: check, write, commit — or roll back and answer 422.
+
+``save_checked(form, checked, action, record=…)``:
+1. the typed values were checked (``checked``, from the area's ``checks``); any message goes to
+   its field and nothing is written;
+2. the write transaction begins (``begin_write``; the record's row is locked on PostgreSQL);
+3. an edit form (``record`` given, the form a ``VersionedForm``) must carry the version the
+   record has now: a form opened before someone else saved, or one without a readable version,
+   is refused and shows what the record holds now, where it differs — never overwritten;
+4. a create form (``OnceForm``) spends its one-time token: the same form sent twice (a double
+   click) creates nothing the second time, and says so;
+5. ``action(values)`` — an operation, which flushes and never commits — and one commit; a
+   ``RuleError`` rolls everything back and puts its messages at their fields.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from flask import render_template, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
 
+from app.core import once
 from app.core.checks import Checked
-from app.core.errors import RuleError
+from app.core.db import begin_write
+from app.core.errors import RuleError, StaleRecord
 from app.core.forms import add_errors
 from app.extensions import db
 
+REPEATED = "这份表单刚才已经提交并保存过（可能点击了两次“保存”），这次没有重复保存。"
+NOT_SHOWN = ("CSRFTokenField", "HiddenField", "OnceField", "SubmitField")
 
-def save_checked(form, checked: Checked, action: Callable):
+
+class VersionedForm(FlaskForm):
+    """The edit form of a record two people can edit: it carries the version it was opened at
+    (filled from ``obj`` when the form is shown)."""
+
+    version = HiddenField()
+
+
+class OnceForm(FlaskForm):
+    """A create form: it carries a one-time token, so a repeated submit writes nothing."""
+
+    once = once.OnceField()
+
+
+class _Repeated(Exception):
+    pass
+
+
+def save_checked(form, checked: Checked, action: Callable, *, record=None):
     """Write when the typed values are right; else put every message at its field.
 
-    ``action(values)`` is an operation (it flushes, never commits); one commit follows, or a
-    rollback when a rule refuses. Returns what ``action`` returned, or None when nothing was
-    written.
+    Returns what ``action`` returned, or None when nothing was written (the form then carries
+    the messages, and the view answers 422 with it).
     """
     if not checked.ok:
         add_errors(form, checked.errors)
         return None
     try:
+        begin_write(*([(type(record), record.id)] if record is not None else []))
+        if record is not None and "version" in form:
+            _check_version(form, record)
+        if "once" in form:
+            _spend(form.once.data)
         result = action(checked.values)
         db.session.commit()
+    except (StaleRecord, StaleDataError):
+        db.session.rollback()
+        show_conflict(form, record, checked.values)
+        return None
+    except _Repeated:
+        db.session.rollback()
+        form.form_errors.append(REPEATED)
+        form.once.data = once.new_token()  # saving it again on purpose is a new submit
+        return None
     except RuleError as exc:
         db.session.rollback()
-        add_errors(form, {exc.field: exc.message})
+        add_errors(form, exc.errors)
         return None
     return result
+
+
+def _check_version(form, record) -> None:
+    db.session.refresh(record)  # under the write lock: the version as it stands now
+    sent = (form.version.data or "").strip()
+    if not (sent.isascii() and sent.isdigit()) or int(sent) != record.version:
+        raise StaleRecord()
+
+
+def _spend(token: str) -> None:
+    try:
+        once.spend(token, user_id=getattr(current_user, "id", None))
+    except IntegrityError:
+        raise _Repeated from None
+
+
+def show_conflict(form, record, mine: dict[str, Any]) -> None:
+    """Keep what the user typed, and show beside it what the record holds now."""
+    db.session.refresh(record)
+    form.form_errors.append(StaleRecord().message)
+    form.conflict = [
+        (field.label.text, shown(field, getattr(record, field.name)))
+        for field in form
+        if field.type not in NOT_SHOWN
+        and hasattr(record, field.name)
+        and mine.get(field.name, getattr(record, field.name)) != getattr(record, field.name)
+    ]
+    form.version.data = str(record.version)  # saving again now is a conscious overwrite
+
+
+def shown(field, value: Any) -> str:
+    """A record's value as the form's field would name it (a choice by its label)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    for choice in getattr(field, "choices", None) or []:
+        if isinstance(choice, tuple | list):
+            key, label = choice[0], choice[1]
+        else:
+            key, label = choice.value, choice.label
+        if str(key) == str(value):
+            return str(label)
+    return str(value)
 
 
 def render_form(template: str, form, **context):

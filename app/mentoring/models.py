@@ -22,7 +22,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.core.codes import MentoringForm, MentorPosition, VillagePairingKind
-from app.core.db import CreatedMixin, TownshipMixin, UTCDateTime, sort_key_type, utcnow
+from app.core.db import (
+    CreatedMixin,
+    TownshipMixin,
+    UTCDateTime,
+    VersionedMixin,
+    sort_key_type,
+    utcnow,
+)
 from app.extensions import db
 from app.places.models import Township, Village
 from app.roster.models import Candidate
@@ -37,7 +44,7 @@ def _in_list(column: str, enum_cls) -> str:
     return f"{column} IN ({values})"
 
 
-class Mentor(TownshipMixin, CreatedMixin, db.Model):
+class Mentor(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     """An experienced cadre who mentors candidates; need not be a candidate."""
 
     __tablename__ = "mentors"
@@ -73,7 +80,7 @@ class Mentor(TownshipMixin, CreatedMixin, db.Model):
         return f"<Mentor {self.id} {self.name}>"
 
 
-class Pairing(TownshipMixin, CreatedMixin, db.Model):
+class Pairing(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     """A mentor and a candidate paired for a period (结对帮带); belongs to the candidate's
     township. It ends with the mentor's evaluation and the candidate's summary."""
 
@@ -189,7 +196,7 @@ class MentoringActivity(TownshipMixin, CreatedMixin, db.Model):
         return f"{self.hours:g}"
 
 
-class VillagePairing(TownshipMixin, CreatedMixin, db.Model):
+class VillagePairing(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     """Two villages paired for a period with a purpose (强强联合 / 强弱联合).
 
     ``township_id`` is the first village's township and ``partner_township_id`` the second's;

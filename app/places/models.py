@@ -8,11 +8,11 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.codes import labeled
-from app.core.db import CreatedMixin, TownshipMixin, sort_key_type
+from app.core.db import CreatedMixin, TownshipMixin, VersionedMixin, sort_key_type
 from app.extensions import db
 
 
-class Township(CreatedMixin, db.Model):
+class Township(VersionedMixin, CreatedMixin, db.Model):
     __tablename__ = "townships"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,7 +27,7 @@ class Township(CreatedMixin, db.Model):
         return f"<Township {self.id} {self.name}>"
 
 
-class Village(CreatedMixin, db.Model):
+class Village(VersionedMixin, CreatedMixin, db.Model):
     __tablename__ = "villages"
     __table_args__ = (UniqueConstraint("township_id", "name"),)
 
@@ -67,7 +67,7 @@ SEAT_DIRECTIONS = {
 }
 
 
-class VillageSeat(TownshipMixin, CreatedMixin, db.Model):
+class VillageSeat(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     """A seat of a village's 两委 with its holder, kept by the clerk for 换届 planning."""
 
     __tablename__ = "village_seats"

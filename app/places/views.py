@@ -105,7 +105,7 @@ def settings_page():
             db.session.commit()
         except RuleError as exc:
             db.session.rollback()
-            add_errors(form, {exc.field: exc.message})
+            add_errors(form, exc.errors)
         else:
             flash("已保存设置。", "success")
             return redirect(url_for("places.settings_page"))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.core.codes import Direction, PlacementGrade, PostKind
-from app.core.db import CreatedMixin, TownshipMixin, UTCDateTime, utcnow
+from app.core.db import CreatedMixin, TownshipMixin, UTCDateTime, VersionedMixin, utcnow
 from app.extensions import db
 from app.places.models import Township, Village
 from app.roster.models import Candidate
@@ -30,7 +30,7 @@ def _in_list(column: str, enum_cls) -> str:
     return f"{column} IN ({values})"
 
 
-class Post(TownshipMixin, CreatedMixin, db.Model):
+class Post(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     """A post a township places candidates on: a window, another village, a leader, a front."""
 
     __tablename__ = "posts"
@@ -62,7 +62,7 @@ class Post(TownshipMixin, CreatedMixin, db.Model):
         return f"<Post {self.id} {self.name}>"
 
 
-class Batch(TownshipMixin, CreatedMixin, db.Model):
+class Batch(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     """A named group of placements with a date range (e.g. 2024年第二批跨村任职)."""
 
     __tablename__ = "batches"
@@ -102,7 +102,7 @@ class PlacementState:
     ORDER = ("planned", "active", "finished", "evaluated", "cut_short")
 
 
-class Placement(TownshipMixin, CreatedMixin, db.Model):
+class Placement(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     """A candidate on a post for a period: goal before, report and evaluation after."""
 
     __tablename__ = "placements"

@@ -35,15 +35,6 @@ PLACEMENT_FIELDS = ("post_id", "batch_id", "start_on", "end_on", "goal")
 EXCLUSION_VIOLATION = "23P01"
 
 
-class Refused(RuleError):
-    """One or more rules refused a write: ``errors`` maps form fields to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        field, message = next(iter(errors.items()))
-        super().__init__(message, field)
-        self.errors = errors
-
-
 # ---- the windows every township starts with -------------------------------------------------
 
 WINDOW_DUTIES = {
@@ -131,7 +122,7 @@ def update_post(post: Post, values: dict[str, Any], *, actor) -> dict:
         busiest = rules.busiest_from(post, today)
         if busiest and busiest[1] > values["capacity"]:
             day, count = busiest
-            raise Refused(
+            raise RuleError(
                 {
                     "capacity": f"{post.name} 在 {day:%Y-%m-%d} 已安排 {count} 人，"
                     f"容量不能少于 {count}；请先调整这些试岗安排"
@@ -148,7 +139,7 @@ def update_post(post: Post, values: dict[str, Any], *, actor) -> dict:
             )
         ).first()
         if clash is not None:
-            raise Refused(
+            raise RuleError(
                 {
                     "host_village_id": f"已安排在此岗位的 {clash.candidate.name} 就是该村的，"
                     "跨村任职不能在本村；请另选村，或先调整该试岗安排"
@@ -206,7 +197,7 @@ def update_batch(batch: Batch, values: dict[str, Any], *, actor) -> dict:
         .order_by(Placement.start_on)
     ).first()
     if outside is not None:
-        raise Refused(
+        raise RuleError(
             {
                 "start_on": f"批次中 {outside.candidate.name} 的试岗（{outside.period}）"
                 "不在新的起止日期之内；请先调整该试岗安排"
@@ -272,7 +263,7 @@ def _flush_placement(placement: Placement, draft: rules.Draft) -> None:
             if clash is not None
             else f"{draft.candidate.name} 在这段时间已有试岗安排，同一时间只能安排一个试岗岗位"
         )
-        raise Refused({"candidate": message}) from exc
+        raise RuleError({"candidate": message}) from exc
 
 
 def create_placement(values: dict[str, Any], *, actor) -> Placement:
@@ -281,7 +272,7 @@ def create_placement(values: dict[str, Any], *, actor) -> Placement:
     draft = _draft(values)
     errors = rules.problems(draft)
     if errors:
-        raise Refused(errors)
+        raise RuleError(errors)
     placement = Placement(
         township_id=draft.candidate.township_id,
         candidate_id=draft.candidate.id,
@@ -317,7 +308,7 @@ def update_placement(placement: Placement, values: dict[str, Any], *, actor) -> 
     draft = _draft(values, placement_id=placement.id)
     errors = rules.problems(draft, check_post_open=values["post_id"] != placement.post_id)
     if errors:
-        raise Refused(errors)
+        raise RuleError(errors)
     before = audit.snapshot(placement, PLACEMENT_FIELDS)
     for name in PLACEMENT_FIELDS:
         setattr(placement, name, values[name])

@@ -81,7 +81,7 @@ def _save(form, action):
         db.session.commit()
     except RuleError as exc:
         db.session.rollback()
-        add_errors(form, getattr(exc, "errors", None) or {exc.field: exc.message})
+        add_errors(form, exc.errors)
         return FAILED
     return result
 

@@ -110,7 +110,7 @@ def _save(form: CandidateForm, candidate: Candidate | None, raw: dict | None = N
         return None
     except RuleError as exc:
         db.session.rollback()
-        add_errors(form, {exc.field: exc.message})
+        add_errors(form, exc.errors)
         return None
     except IntegrityError:
         # Two clerks saving the same ID number at once: the unique index stops the second.
@@ -143,6 +143,7 @@ def _show_conflict(form: CandidateForm, candidate: Candidate, mine: dict) -> Non
         if differs:
             conflict.append((form[key].label.text, display_value(candidate, key)))
     form.conflict = conflict
+    form.conflict_title = "档案中现在的内容"
     if kept_id:
         form.id_number.data = candidate.masked_id
     form.version.data = str(candidate.version)  # saving again now is a conscious overwrite

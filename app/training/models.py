@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
-from app.core.db import CreatedMixin, TownshipMixin, UTCDateTime, utcnow
+from app.core.db import CreatedMixin, TownshipMixin, UTCDateTime, VersionedMixin, utcnow
 from app.extensions import db
 from app.places.models import Township
 from app.roster.models import Candidate
@@ -29,7 +29,7 @@ MAX_TRAINING_DAYS = 10
 TYPICAL_TRAINING_DAYS = (3, 5)
 
 
-class Programme(CreatedMixin, db.Model):
+class Programme(VersionedMixin, CreatedMixin, db.Model):
     """培养计划, e.g. 雏雁工程. ``township_id`` None: a county programme (县级), run by county
     users, which every township sees and enrols its own candidates into."""
 
@@ -57,7 +57,7 @@ class Programme(CreatedMixin, db.Model):
         return f"<Programme {self.id} {self.name}>"
 
 
-class Round(CreatedMixin, db.Model):
+class Round(VersionedMixin, CreatedMixin, db.Model):
     """One round: 集中培训 (a few days, a place, topics), then 回村实践 with an assignment."""
 
     __tablename__ = "training_rounds"

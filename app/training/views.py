@@ -328,7 +328,7 @@ def enrol(programme_id: int):
             db.session.commit()
         except RuleError as exc:
             db.session.rollback()
-            add_errors(form, {exc.field: exc.message})
+            add_errors(form, exc.errors)
         else:
             flash(f"已报名 {len(enrolments)} 人。", "success")
             return redirect(url_for("training.programme", programme_id=programme_id))
