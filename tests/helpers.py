@@ -146,3 +146,23 @@ def import_token(response) -> str:
     match = re.search(r"/candidates/import/([A-Za-z0-9_-]+)$", response.headers["Location"])
     assert match, response.headers["Location"]
     return match.group(1)
+
+
+HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+NAME = re.compile(r'name="([^"]+)"')
+VALUE = re.compile(r'value="([^"]*)"')
+
+
+def opened(client, url: str) -> dict[str, str]:
+    """The hidden fields a browser gets when it opens the form at ``url`` — the record's
+    ``version`` (an edit form) and the one-time token ``once`` (a create form) — to send with
+    the test's own values, as the browser would. Empty when the page does not answer 200."""
+    response = client.get(url)
+    if response.status_code != 200:
+        return {}
+    fields = {}
+    for tag in HIDDEN.findall(response.get_data(as_text=True)):
+        name, value = NAME.search(tag), VALUE.search(tag)
+        if name and name.group(1) in ("version", "once"):
+            fields[name.group(1)] = html_lib.unescape(value.group(1)) if value else ""
+    return fields

@@ -725,7 +725,8 @@ def ask(world: World, who: str, method: str, path: str, data=None, *, after=None
         if method == "GET":
             response = client.get(path)
         else:
-            response = client.post(path, data=data or {})
+            # As a browser would: the form is opened first (its version, its one-time token).
+            response = client.post(path, data=helpers.opened(client, path) | (data or {}))
         answer = Answer(
             response.status_code,
             text_of(response),

@@ -20,6 +20,7 @@ from app.core.sections import TimelineEvent, register_timeline
 from app.extensions import db
 from app.roster.models import Candidate
 from tests.conftest import Client, login
+from tests.helpers import opened
 
 _SEQ = itertools.count(1)
 TODAY = clock.today()
@@ -562,7 +563,9 @@ def test_secretary_corrects_an_assessment(app, make, town):
     url = f"/candidates/{candidate.id}/assessments/{row.id}/edit"
     page = client.get(url).get_data(as_text=True)
     assert f'value="{LAST_YEAR}"' in page and 'value="95"' in page
-    response = client.post(url, data=assessment_data(score_ji="58", grade="basically_competent"))
+    response = client.post(
+        url, data=opened(client, url) | assessment_data(score_ji="58", grade="basically_competent")
+    )
     assert response.status_code == 302
     db.session.expire_all()
     row = db.session.get(Assessment, row.id)
@@ -583,7 +586,7 @@ def test_correction_cannot_move_onto_another_period(app, make, town):
     )
     older = db.session.scalars(select(Assessment).where(Assessment.year == LAST_YEAR - 1)).one()
     url = f"/candidates/{candidate.id}/assessments/{older.id}/edit"
-    response = client.post(url, data=assessment_data(period=str(LAST_YEAR)))
+    response = client.post(url, data=opened(client, url) | assessment_data(period=str(LAST_YEAR)))
     assert response.status_code == 422
     assert "每人每年只能有一次年终考核" in error_at(response.get_data(True), "period")
 

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.mentoring import operations
 from app.mentoring.models import Mentor, MentoringActivity, Pairing, VillagePairing
 from tests.conftest import Client, Factory, login
+from tests.helpers import opened
 
 _SEQ = itertools.count(1)
 TODAY = clock.today()
@@ -224,8 +225,9 @@ def test_lowering_capacity_below_current_load_is_refused(clerk, make, town):
             TODAY,
             TODAY + dt.timedelta(days=90),
         )
-    data = MENTOR | {"capacity": "1", "position": "former_secretary"}
-    response = clerk.post(f"/mentoring/mentors/{mentor.id}/edit", data=data)
+    url = f"/mentoring/mentors/{mentor.id}/edit"
+    data = opened(clerk, url) | MENTOR | {"capacity": "1", "position": "former_secretary"}
+    response = clerk.post(url, data=data)
     assert response.status_code == 422
     message = error_at(text_of(response), "capacity")
     assert "同时帮带 2 人" in message and "张甲" in message and "不能低于 2" in message
@@ -459,7 +461,10 @@ def test_capacity_messages_name_only_the_readers_own_candidates(app, make, admin
     hedong = client_for(app, other["clerk"])
 
     data = MENTOR | {"name": "河东老书记", "capacity": "1", "position": "former_secretary"}
-    response = hedong.post(f"/mentoring/mentors/{mentor.id}/edit", data=data)
+    response = hedong.post(
+        f"/mentoring/mentors/{mentor.id}/edit",
+        data=opened(hedong, f"/mentoring/mentors/{mentor.id}/edit") | data,
+    )
     assert response.status_code == 422
     message = error_at(text_of(response), "capacity")
     assert "同时帮带 3 人（东甲及其他乡镇 2 人）" in message, message
@@ -476,7 +481,9 @@ def test_capacity_messages_name_only_the_readers_own_candidates(app, make, admin
 
     # The county admin, who may see them all, is told their names.
     data |= {"township_id": str(other["township"].id)}
-    response = client_for(app, admin).post(f"/mentoring/mentors/{mentor.id}/edit", data=data)
+    county = client_for(app, admin)
+    url = f"/mentoring/mentors/{mentor.id}/edit"
+    response = county.post(url, data=opened(county, url) | data)
     assert "同时帮带 3 人（东甲、张甲、张乙）" in error_at(text_of(response), "capacity")
 
 
@@ -485,9 +492,8 @@ def test_capacity_message_counts_when_no_one_may_be_named(app, make, town, other
     for name in ("张甲", "张乙"):
         pair(mentor, candidate_in(make, town["township"], name=name), TODAY, TODAY)
     data = MENTOR | {"name": "河东老书记", "capacity": "1", "position": "former_secretary"}
-    response = client_for(app, other["clerk"]).post(
-        f"/mentoring/mentors/{mentor.id}/edit", data=data
-    )
+    hedong, url = client_for(app, other["clerk"]), f"/mentoring/mentors/{mentor.id}/edit"
+    response = hedong.post(url, data=opened(hedong, url) | data)
     assert response.status_code == 422
     assert "同时帮带 2 人（其他乡镇 2 人）" in error_at(text_of(response), "capacity")
     assert "张甲" not in text_of(response)
@@ -541,14 +547,20 @@ def test_editing_a_pairing_checks_capacity_without_counting_itself(clerk, make, 
     candidate = candidate_in(make, town["township"], name="郑七")
     pairing = pair(mentor, candidate, D(2025, 1, 1), D(2025, 6, 30))
     data = pairing_form(mentor, D(2025, 1, 1), D(2025, 9, 30), goals="延长帮带")
-    response = clerk.post(f"/mentoring/pairings/{pairing.id}/edit", data=data)
+    response = clerk.post(
+        f"/mentoring/pairings/{pairing.id}/edit",
+        data=opened(clerk, f"/mentoring/pairings/{pairing.id}/edit") | data,
+    )
     assert response.status_code == 302, text_of(response)[:800]
     db.session.expire_all()
     assert db.session.get(Pairing, pairing.id).end_on == D(2025, 9, 30)
     # But not onto another pairing of the full mentor.
     pair(mentor, candidate_in(make, town["township"], name="冯八"), D(2025, 10, 1), D(2025, 12, 31))
     data = pairing_form(mentor, D(2025, 1, 1), D(2025, 10, 31))
-    response = clerk.post(f"/mentoring/pairings/{pairing.id}/edit", data=data)
+    response = clerk.post(
+        f"/mentoring/pairings/{pairing.id}/edit",
+        data=opened(clerk, f"/mentoring/pairings/{pairing.id}/edit") | data,
+    )
     assert response.status_code == 422
     assert "2025-10-01 已与冯八结对" in error_at(text_of(response), "mentor_id")
     db.session.expire_all()
@@ -737,7 +749,8 @@ def test_ending_a_pairing_needs_evaluation_and_summary(clerk, running):
     assert clerk.post(url, data=data).status_code == 302
     response = clerk.post(
         f"/mentoring/pairings/{running.id}/edit",
-        data=pairing_form(ended.mentor, ended.start_on, ended.end_on),
+        data=opened(clerk, f"/mentoring/pairings/{running.id}/edit")
+        | pairing_form(ended.mentor, ended.start_on, ended.end_on),
     )
     assert response.status_code == 302
     assert count(AuditEntry, AuditEntry.entity == "mentor_pairing", AuditEntry.action == "end") == 1
@@ -959,7 +972,8 @@ def test_cross_township_pair_by_county_is_seen_but_not_edited_by_townships(app, 
         assert "强强联合" in page and f"/village-pairings/{pairing.id}/edit" not in page
         edit = township_client.post(
             f"/mentoring/village-pairings/{pairing.id}/edit",
-            data=village_form(a, foreign, purpose="改了"),
+            data=opened(township_client, f"/mentoring/village-pairings/{pairing.id}/edit")
+            | village_form(a, foreign, purpose="改了"),
         )
         assert edit.status_code == 403
     db.session.expire_all()
@@ -974,7 +988,8 @@ def test_village_pairing_edit(clerk, town):
     assert "先进村带动后进村发展集体经济" in page
     response = clerk.post(
         f"/mentoring/village-pairings/{pairing.id}/edit",
-        data=village_form(a, c, kind="strong_strong"),
+        data=opened(clerk, f"/mentoring/village-pairings/{pairing.id}/edit")
+        | village_form(a, c, kind="strong_strong"),
     )
     assert response.status_code == 302
     db.session.expire_all()

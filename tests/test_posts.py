@@ -21,6 +21,7 @@ from app.posts.models import Batch, Placement, Post, RotationPlanItem
 from app.posts.queries import _months_sql
 from app.posts.rules import months_between
 from tests.conftest import login
+from tests.helpers import opened
 
 _SEQ = itertools.count(1)
 TODAY = clock.today()
@@ -249,12 +250,17 @@ def test_capacity_cannot_drop_below_who_is_placed(as_clerk, make, town):
     place(person(make, town, "李明"), window, day(-10), day(30))
     place(person(make, town, "王芳"), window, day(3), day(30))
     data = {"kind": "window", "name": "帮办代办窗口", "capacity": "1", "is_active": "y"}
-    response = as_clerk.post(f"/posts/{window.id}/edit", data=data)
+    response = as_clerk.post(
+        f"/posts/{window.id}/edit", data=opened(as_clerk, f"/posts/{window.id}/edit") | data
+    )
     assert response.status_code == 422
     message = error_at(text_of(response), "capacity")
     assert f"帮办代办窗口 在 {iso(3)} 已安排 2 人，容量不能少于 2" in message
     assert count(Post, Post.id == window.id, Post.capacity == 2) == 1
-    response = as_clerk.post(f"/posts/{window.id}/edit", data=data | {"capacity": "3"})
+    response = as_clerk.post(
+        f"/posts/{window.id}/edit",
+        data=opened(as_clerk, f"/posts/{window.id}/edit") | data | {"capacity": "3"},
+    )
     assert response.status_code == 302
     assert count(Post, Post.id == window.id, Post.capacity == 3) == 1
 
@@ -382,13 +388,15 @@ def test_batch_create_edit_and_progress(as_clerk, make, town):
     # Shrinking the batch past its placements is refused, naming one.
     response = as_clerk.post(
         f"/posts/batches/{batch.id}/edit",
-        data={"name": "2024年第二批跨村任职", "start_on": iso(-60), "end_on": iso(100)},
+        data=opened(as_clerk, f"/posts/batches/{batch.id}/edit")
+        | {"name": "2024年第二批跨村任职", "start_on": iso(-60), "end_on": iso(100)},
     )
     assert response.status_code == 422
     assert "不在新的起止日期之内" in error_at(text_of(response), "start_on")
     response = as_clerk.post(
         f"/posts/batches/{batch.id}/edit",
-        data={"name": "2024年第二批跨村任职", "start_on": iso(-100), "end_on": iso(120)},
+        data=opened(as_clerk, f"/posts/batches/{batch.id}/edit")
+        | {"name": "2024年第二批跨村任职", "start_on": iso(-100), "end_on": iso(120)},
     )
     assert response.status_code == 302
     assert count(Batch, Batch.end_on == day(120)) == 1
@@ -695,7 +703,8 @@ def test_editing_a_placement_rechecks_the_rules(as_clerk, make, town, scene):
     placement = place(scene["zhang"], scene["other"], day(10), day(40))
     response = as_clerk.post(
         f"/posts/placements/{placement.id}/edit",
-        data={
+        data=opened(as_clerk, f"/posts/placements/{placement.id}/edit")
+        | {
             "post_id": str(scene["other"].id),
             "start_on": iso(10),
             "end_on": iso(80),
@@ -707,7 +716,8 @@ def test_editing_a_placement_rechecks_the_rules(as_clerk, make, town, scene):
     li_now = place(scene["li"], scene["window"], day(100), day(130))
     response = as_clerk.post(
         f"/posts/placements/{li_now.id}/edit",
-        data={
+        data=opened(as_clerk, f"/posts/placements/{li_now.id}/edit")
+        | {
             "post_id": str(scene["other"].id),
             "start_on": iso(70),
             "end_on": iso(130),

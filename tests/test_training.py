@@ -20,6 +20,7 @@ from app.extensions import db
 from app.training import operations
 from app.training.models import Enrolment, Programme, Round, RoundResult
 from tests.conftest import Client, login
+from tests.helpers import opened
 
 _SEQ = itertools.count(1)
 TODAY = clock.today()
@@ -316,7 +317,8 @@ def test_round_edit_keeps_its_own_dates_out_of_the_overlap_check(app, admin):
     client = client_for(app, admin)
     response = client.post(
         f"/training/rounds/{first.id}/edit",
-        data=round_form("2025-04-02", "2025-04-05", "2025-06-01", place="镇党校"),
+        data=opened(client, f"/training/rounds/{first.id}/edit")
+        | round_form("2025-04-02", "2025-04-05", "2025-06-01", place="镇党校"),
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -649,12 +651,14 @@ def test_programme_edit_keeps_rounds_inside_the_period(clerk, town):
     round_of(own, dt.date(2025, 3, 10))
     url = f"/training/programmes/{own.id}/edit"
     assert "青苗计划" in text_of(clerk.get(url))
-    response = clerk.post(url, data=PROGRAMME | {"name": "青苗计划", "start_on": "2025-04-01"})
+    response = clerk.post(
+        url, data=opened(clerk, url) | PROGRAMME | {"name": "青苗计划", "start_on": "2025-04-01"}
+    )
     assert response.status_code == 422
     assert "第1轮集中培训（2025-03-10 至 2025-03-12）不在新的计划期限内" in error_at(
         text_of(response), "start_on"
     )
-    response = clerk.post(url, data=PROGRAMME | {"name": "青苗计划（第二期）"})
+    response = clerk.post(url, data=opened(clerk, url) | PROGRAMME | {"name": "青苗计划（第二期）"})
     assert response.status_code == 302
     db.session.expire_all()
     changed = db.session.get(Programme, own.id)

@@ -14,7 +14,7 @@ from app.core.codes import (
     OutcomeKind,
     WithdrawalReason,
 )
-from app.core.forms import Required, options
+from app.core.forms import RecordForm, Required, options
 
 PLEASE = [("", "请选择")]
 
@@ -33,7 +33,7 @@ def _date(label: str) -> StringField:
     return StringField(label, validators=[Required()], description="如 2025-06-18")
 
 
-class InspectionForm(FlaskForm):
+class InspectionForm(RecordForm):
     method = _select("考察方式", PLEASE + InspectionMethod.choices())
     inspected_on = _date("考察日期")
     inspectors = StringField(
@@ -46,7 +46,7 @@ class InspectionForm(FlaskForm):
     submit = SubmitField("保存考察记录")
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(RecordForm):
     kind = _select("考核类别", AssessmentKind.choices())
     period = StringField(
         "考核期间",
@@ -70,7 +70,7 @@ class AssessmentForm(FlaskForm):
     note_fields = tuple(column for column, _, _ in DIAGNOSES)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(RecordForm):
     kind = _select("动态类别", PLEASE + NoteKind.choices())
     noted_on = _date("日期")
     text = TextAreaField("动态内容", validators=[Required()])

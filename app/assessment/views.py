@@ -30,11 +30,11 @@ from app.assessment.periods import default_period, parse_period
 from app.assessment.queries import assessment_of_period, evidence, lacking_for, open_withdrawal
 from app.core import clock
 from app.core.codes import AssessmentKind
-from app.core.errors import RuleError
 from app.core.forms import add_errors
 from app.core.normalize import InputError
 from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import worklists_for
+from app.core.views import save_checked
 from app.extensions import db
 from app.roster.models import Candidate
 
@@ -60,20 +60,10 @@ def _back(candidate: Candidate, anchor: str):
     return redirect(url_for("roster.detail", candidate_id=candidate.id, _anchor=anchor))
 
 
-def _submit(form, checker: Callable, write: Callable):
-    """Check the form, write, commit once; on any refusal put the messages on the form."""
-    checked = checker(form.data, today=clock.today())
-    if not checked.ok:
-        add_errors(form, checked.errors)
-        return None
-    try:
-        result = write(checked.values)
-        db.session.commit()
-    except RuleError as exc:
-        db.session.rollback()
-        add_errors(form, exc.errors)  # no field: a message above the form
-        return None
-    return result if result is not None else True
+def _submit(form, checker: Callable, write: Callable, record=None):
+    """Check the form, write, commit once (``save_checked``); on any refusal put the messages
+    on the form."""
+    return save_checked(form, checker(form.data, today=clock.today()), write, record=record)
 
 
 def _render(template: str, status: int, **context):
@@ -203,7 +193,7 @@ def _save_assessment(form, candidate, assessment=None):
         )
 
     try:
-        return _submit(form, checks.check_assessment, write)
+        return _submit(form, checks.check_assessment, write, record=assessment)
     except IntegrityError:
         # Two secretaries saving the same period at once: the unique constraint stops the second.
         db.session.rollback()

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SubmitField
+from wtforms import HiddenField, SubmitField
 from wtforms.fields.choices import SelectChoice
+
+from app.core.once import OnceField
 
 
 class EmptyForm(FlaskForm):
     """A CSRF-only form for one-click actions."""
 
     submit = SubmitField("确定")
+
+
+class RecordForm(FlaskForm):
+    """The form of a record: editing, it carries the version the record was opened at (filled
+    from ``obj`` when shown); creating, a one-time token, so a repeated submit writes nothing.
+    Templates render both with the other hidden fields (``form.hidden_tag()``)."""
+
+    version = HiddenField()
+    once = OnceField()
+
+    def stamp(self, record) -> None:
+        """The form shows ``record`` as it is now (for a form not filled with ``obj=``)."""
+        self.version.data = str(record.version)
 
 
 class FilterForm(FlaskForm):
@@ -52,4 +67,4 @@ def add_errors(form: FlaskForm, errors: dict[str, str], fallback: str | None = N
         field.errors.append(message)
 
 
-__all__ = ["EmptyForm", "FilterForm", "Required", "add_errors", "options"]
+__all__ = ["EmptyForm", "FilterForm", "RecordForm", "Required", "add_errors", "options"]

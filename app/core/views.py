@@ -4,10 +4,10 @@
 1. the typed values were checked (``checked``, from the area's ``checks``); any message goes to
    its field and nothing is written;
 2. the write transaction begins (``begin_write``; the record's row is locked on PostgreSQL);
-3. an edit form (``record`` given, the form a ``VersionedForm``) must carry the version the
+3. an edit form (``record`` given; the form a ``RecordForm``) must carry the version the
    record has now: a form opened before someone else saved, or one without a readable version,
    is refused and shows what the record holds now, where it differs — never overwritten;
-4. a create form (``OnceForm``) spends its one-time token: the same form sent twice (a double
+4. a create form (no ``record``) spends its one-time token: the same form sent twice (a double
    click) creates nothing the second time, and says so;
 5. ``action(values)`` — an operation, which flushes and never commits — and one commit; a
    ``RuleError`` rolls everything back and puts its messages at their fields.
@@ -21,10 +21,8 @@ from typing import Any
 
 from flask import render_template, request
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField
 
 from app.core import once
 from app.core.checks import Checked
@@ -37,19 +35,6 @@ REPEATED = "这份表单刚才已经提交并保存过（可能点击了两次�
 NOT_SHOWN = ("CSRFTokenField", "HiddenField", "OnceField", "SubmitField")
 
 
-class VersionedForm(FlaskForm):
-    """The edit form of a record two people can edit: it carries the version it was opened at
-    (filled from ``obj`` when the form is shown)."""
-
-    version = HiddenField()
-
-
-class OnceForm(FlaskForm):
-    """A create form: it carries a one-time token, so a repeated submit writes nothing."""
-
-    once = once.OnceField()
-
-
 class _Repeated(Exception):
     pass
 
@@ -57,8 +42,8 @@ class _Repeated(Exception):
 def save_checked(form, checked: Checked, action: Callable, *, record=None):
     """Write when the typed values are right; else put every message at its field.
 
-    Returns what ``action`` returned, or None when nothing was written (the form then carries
-    the messages, and the view answers 422 with it).
+    Returns what ``action`` returned (True when that is None), or None when nothing was
+    written: the form then carries the messages, and the view answers 422 with it.
     """
     if not checked.ok:
         add_errors(form, checked.errors)
@@ -67,10 +52,12 @@ def save_checked(form, checked: Checked, action: Callable, *, record=None):
         begin_write(*([(type(record), record.id)] if record is not None else []))
         if record is not None and "version" in form:
             _check_version(form, record)
-        if "once" in form:
+        elif record is None and "once" in form:
             _spend(form.once.data)
         result = action(checked.values)
         db.session.commit()
+        if result is None:
+            result = True
     except (StaleRecord, StaleDataError):
         db.session.rollback()
         show_conflict(form, record, checked.values)

@@ -173,6 +173,7 @@ def seed_area(context, echo) -> None:
             created_by_id=context.clerk_of.get(row["township_id"]),
             created_dt=now,
             updated_dt=now,
+            version=1,
         )
     table = Pairing.__table__
     columns = [c.name for c in table.columns if c.name != "id"]

@@ -7,7 +7,7 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from app.core.codes import MentoringForm, MentorPosition, VillagePairingKind
-from app.core.forms import Required, options
+from app.core.forms import RecordForm, Required, options
 
 PLEASE = [("", "请选择")]
 
@@ -22,7 +22,7 @@ def _select(label: str, choices=(), required: bool = True, **kwargs) -> SelectFi
     )
 
 
-class MentorForm(FlaskForm):
+class MentorForm(RecordForm):
     name = StringField("姓名", validators=[Required()])
     position = _select("职务", PLEASE + MentorPosition.choices())
     township_id = _select("所属乡镇", description="帮带人归哪个乡镇管理")
@@ -45,7 +45,7 @@ class MentorForm(FlaskForm):
             self.township_id.choices = options(PLEASE + townships)
 
 
-class PairingForm(FlaskForm):
+class PairingForm(RecordForm):
     mentor_id = _select("帮带人")
     start_on = StringField("开始日期", validators=[Required()], description="如 2025-03-01")
     end_on = StringField("结束日期", validators=[Required()], description="一般为一年")
@@ -59,7 +59,7 @@ class PairingForm(FlaskForm):
         ]
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(RecordForm):
     held_on = StringField("活动日期", validators=[Required()], description="如 2025-03-01")
     form = _select("帮带形式", PLEASE + MentoringForm.choices())
     hours = StringField("时长（小时）", validators=[Required()], description="0.5–24，如 1.5")
@@ -74,7 +74,7 @@ class EndPairingForm(FlaskForm):
     submit = SubmitField("结束结对")
 
 
-class VillagePairingForm(FlaskForm):
+class VillagePairingForm(RecordForm):
     village_a_id = _select("村（社区）")
     village_b_id = _select("结对村（社区）")
     kind = _select("结对类型", PLEASE + VillagePairingKind.choices())

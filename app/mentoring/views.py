@@ -178,11 +178,13 @@ def pairing_edit(pairing_id: int):
         form.start_on.data = pairing.start_on.isoformat()
         form.end_on.data = pairing.end_on.isoformat()
         form.goals.data = pairing.goals
+        form.stamp(pairing)
     if form.validate_on_submit():
         changes = save_checked(
             form,
             checks.check_pairing(form.data),
-            lambda values: operations.update_pairing(pairing, values, actor=current_user) or {},
+            lambda values: operations.update_pairing(pairing, values, actor=current_user),
+            record=pairing,
         )
         if changes is not None:
             flash("已保存结对的修改。" if changes else "内容没有变化。", "success")
@@ -325,7 +327,8 @@ def mentor_edit(mentor_id: int):
         changes = save_checked(
             form,
             checks.check_mentor(form.data, county_level=current_user.is_county_level),
-            lambda values: operations.update_mentor(mentor, values, actor=current_user) or {},
+            lambda values: operations.update_mentor(mentor, values, actor=current_user),
+            record=mentor,
         )
         if changes is not None:
             flash("已保存帮带人信息。" if changes else "内容没有变化。", "success")
@@ -438,13 +441,13 @@ def village_pairing_edit(pairing_id: int):
             form[key].data = str(getattr(pairing, key))
         form.start_on.data = pairing.start_on.isoformat()
         form.end_on.data = pairing.end_on.isoformat()
+        form.stamp(pairing)
     if form.validate_on_submit():
         changes = save_checked(
             form,
             checks.check_village_pairing(form.data),
-            lambda values: (
-                operations.update_village_pairing(pairing, values, actor=current_user) or {}
-            ),
+            lambda values: operations.update_village_pairing(pairing, values, actor=current_user),
+            record=pairing,
         )
         if changes is not None:
             flash("已保存村村结对的修改。" if changes else "内容没有变化。", "success")

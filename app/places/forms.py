@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 
-from app.core.forms import Required, options
+from app.core.forms import RecordForm, Required, options
 from app.places.models import SeatKind
 
 
-class SeatForm(FlaskForm):
+class SeatForm(RecordForm):
     village_id = SelectField(
         "村（社区）", choices=[], validate_choice=False, validators=[Required()]
     )

@@ -6,10 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from app.core.checks import Checked
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm, add_errors, options
 from app.core.scoping import get_or_404, role_required, scoped
-from app.core.views import render_form
+from app.core.views import render_form, save_checked
 from app.extensions import db
 from app.places import operations, settings
 from app.places.forms import SeatForm, SettingsForm
@@ -38,7 +39,9 @@ def seats():
 
 
 def _seat_form(seat: VillageSeat | None) -> SeatForm:
-    form = SeatForm(obj=seat)
+    # The record fills the form only when it is shown: a POST says everything itself, and one
+    # without its version must not borrow the record's.
+    form = SeatForm(obj=seat if request.method == "GET" else None)
     county = current_user.is_county_level
     form.village_id.choices = options([("", "请选择")]) + options(
         [
@@ -60,15 +63,14 @@ def _seat_form(seat: VillageSeat | None) -> SeatForm:
 
 def _edit(seat: VillageSeat | None):
     form = _seat_form(seat)
-    if form.validate_on_submit():
-        values, errors = operations.check_seat(form.data, user=current_user)
-        if errors:
-            add_errors(form, errors)
-        else:
-            operations.save_seat(seat, values, actor=current_user)
-            db.session.commit()
-            flash("已保存两委岗位。", "success")
-            return redirect(url_for("places.seats"))
+    if form.validate_on_submit() and save_checked(
+        form,
+        Checked(*operations.check_seat(form.data, user=current_user)),
+        lambda values: operations.save_seat(seat, values, actor=current_user),
+        record=seat,
+    ):
+        flash("已保存两委岗位。", "success")
+        return redirect(url_for("places.seats"))
     return render_form("places/seat.html", form, seat=seat, delete_form=EmptyForm())
 
 

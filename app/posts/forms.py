@@ -7,7 +7,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAre
 from wtforms.fields.choices import SelectChoice
 
 from app.core.codes import PlacementGrade, PostKind
-from app.core.forms import Required, options
+from app.core.forms import RecordForm, Required, options
 
 PLEASE = [("", "请选择")]
 
@@ -32,7 +32,7 @@ class TownshipChoice:
             self.township_id.choices = options(PLEASE + townships)
 
 
-class PostForm(TownshipChoice, FlaskForm):
+class PostForm(TownshipChoice, RecordForm):
     township_id = _select("乡镇")
     kind = _select("岗位类别", PLEASE + PostKind.choices())
     name = StringField(
@@ -64,7 +64,7 @@ class PostForm(TownshipChoice, FlaskForm):
         ]
 
 
-class BatchForm(TownshipChoice, FlaskForm):
+class BatchForm(TownshipChoice, RecordForm):
     township_id = _select("乡镇")
     name = StringField("批次名称", validators=[Required()], description="如 2024年第二批跨村任职")
     start_on = StringField("开始日期", validators=[Required()], description="如 2024-07-01")
@@ -73,7 +73,7 @@ class BatchForm(TownshipChoice, FlaskForm):
     submit = SubmitField("保存")
 
 
-class PlacementForm(FlaskForm):
+class PlacementForm(RecordForm):
     candidate = StringField(
         "后备干部",
         validators=[Required()],

@@ -13,9 +13,10 @@ from sqlalchemy.orm import joinedload
 from app.core import clock
 from app.core.codes import Direction, PlacementGrade, PostKind
 from app.core.errors import RuleError
-from app.core.forms import EmptyForm, add_errors
+from app.core.forms import EmptyForm
 from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent
+from app.core.views import save_checked
 from app.extensions import db
 from app.places.models import Township
 from app.posts import checks, operations, queries, rules
@@ -68,22 +69,6 @@ def _township_id() -> int | None:
 
 def _county_townships() -> list[tuple[int, str]] | None:
     return township_choices(current_user) if current_user.is_county_level else None
-
-
-FAILED = object()
-
-
-def _save(form, action):
-    """Run an operation and commit, giving its result; on a rule's refusal the messages go to
-    the form's fields, nothing is saved, and ``FAILED`` comes back."""
-    try:
-        result = action()
-        db.session.commit()
-    except RuleError as exc:
-        db.session.rollback()
-        add_errors(form, exc.errors)
-        return FAILED
-    return result
 
 
 def _rendered(template: str, status: int, **context):
@@ -157,14 +142,14 @@ def _post_form(post: Post | None) -> PostForm:
 def new_post():
     form = _post_form(None)
     if form.validate_on_submit():
-        checked = checks.check_post(request.form, user=current_user)
-        if not checked.ok:
-            add_errors(form, checked.errors)
-        else:
-            post = _save(form, lambda: operations.create_post(checked.values, actor=current_user))
-            if post is not FAILED:
-                flash(f"已新增岗位 {post.name}。", "success")
-                return redirect(url_for("posts.post", post_id=post.id))
+        post = save_checked(
+            form,
+            checks.check_post(request.form, user=current_user),
+            lambda values: operations.create_post(values, actor=current_user),
+        )
+        if post is not None:
+            flash(f"已新增岗位 {post.name}。", "success")
+            return redirect(url_for("posts.post", post_id=post.id))
     status = 422 if form.errors or form.form_errors else 200
     return _rendered("posts/post_edit.html", status, form=form, post=None)
 
@@ -175,12 +160,11 @@ def edit_post(post_id: int):
     post = get_or_404(scoped(Post), post_id)
     form = _post_form(post)
     if form.validate_on_submit():
-        checked = checks.check_post(request.form, user=current_user, post=post)
-        if not checked.ok:
-            add_errors(form, checked.errors)
-        elif (
-            _save(form, lambda: operations.update_post(post, checked.values, actor=current_user))
-            is not FAILED
+        if save_checked(
+            form,
+            checks.check_post(request.form, user=current_user, post=post),
+            lambda values: operations.update_post(post, values, actor=current_user),
+            record=post,
         ):
             flash("已保存岗位信息。", "success")
             return redirect(url_for("posts.post", post_id=post_id))
@@ -247,14 +231,14 @@ def _batch_form(batch: Batch | None) -> BatchForm:
 def new_batch():
     form = _batch_form(None)
     if form.validate_on_submit():
-        checked = checks.check_batch(request.form, user=current_user)
-        if not checked.ok:
-            add_errors(form, checked.errors)
-        else:
-            batch = _save(form, lambda: operations.create_batch(checked.values, actor=current_user))
-            if batch is not FAILED:
-                flash(f"已新增批次 {batch.name}。", "success")
-                return redirect(url_for("posts.batch", batch_id=batch.id))
+        batch = save_checked(
+            form,
+            checks.check_batch(request.form, user=current_user),
+            lambda values: operations.create_batch(values, actor=current_user),
+        )
+        if batch is not None:
+            flash(f"已新增批次 {batch.name}。", "success")
+            return redirect(url_for("posts.batch", batch_id=batch.id))
     status = 422 if form.errors or form.form_errors else 200
     return _rendered("posts/batch_edit.html", status, form=form, batch=None)
 
@@ -265,12 +249,11 @@ def edit_batch(batch_id: int):
     batch = get_or_404(scoped(Batch), batch_id)
     form = _batch_form(batch)
     if form.validate_on_submit():
-        checked = checks.check_batch(request.form, user=current_user, batch=batch)
-        if not checked.ok:
-            add_errors(form, checked.errors)
-        elif (
-            _save(form, lambda: operations.update_batch(batch, checked.values, actor=current_user))
-            is not FAILED
+        if save_checked(
+            form,
+            checks.check_batch(request.form, user=current_user, batch=batch),
+            lambda values: operations.update_batch(batch, values, actor=current_user),
+            record=batch,
         ):
             flash("已保存批次信息。", "success")
             return redirect(url_for("posts.batch", batch_id=batch_id))
@@ -341,20 +324,18 @@ def new_placement():
                 batch.end_on.isoformat(),
             )
     if form.validate_on_submit():
-        checked = checks.check_placement(request.form, user=current_user)
-        if not checked.ok:
-            add_errors(form, checked.errors)
-        else:
-            placement = _save(
-                form, lambda: operations.create_placement(checked.values, actor=current_user)
+        placement = save_checked(
+            form,
+            checks.check_placement(request.form, user=current_user),
+            lambda values: operations.create_placement(values, actor=current_user),
+        )
+        if placement is not None:
+            flash(
+                f"已安排 {placement.candidate.name} 到 {placement.post.name} 试岗"
+                f"（{placement.period}）。",
+                "success",
             )
-            if placement is not FAILED:
-                flash(
-                    f"已安排 {placement.candidate.name} 到 {placement.post.name} 试岗"
-                    f"（{placement.period}）。",
-                    "success",
-                )
-                return redirect(url_for("posts.placement", placement_id=placement.id))
+            return redirect(url_for("posts.placement", placement_id=placement.id))
     status = 422 if form.errors or form.form_errors else 200
     return _rendered(
         "posts/placement_edit.html", status, form=form, placement=None, candidate=candidate
@@ -381,15 +362,11 @@ def edit_placement(placement_id: int):
         form.start_on.data = placement.start_on.isoformat()
         form.end_on.data = placement.end_on.isoformat()
     if form.validate_on_submit():
-        checked = checks.check_placement(request.form, user=current_user, placement=placement)
-        if not checked.ok:
-            add_errors(form, checked.errors)
-        elif (
-            _save(
-                form,
-                lambda: operations.update_placement(placement, checked.values, actor=current_user),
-            )
-            is not FAILED
+        if save_checked(
+            form,
+            checks.check_placement(request.form, user=current_user, placement=placement),
+            lambda values: operations.update_placement(placement, values, actor=current_user),
+            record=placement,
         ):
             flash("已保存试岗安排。", "success")
             return redirect(url_for("posts.placement", placement_id=placement_id))
@@ -437,10 +414,7 @@ def _placement_action(placement_id: int, form, name: str, check, action, done: s
     placement = _placement(placement_id)
     if not form.validate_on_submit():
         abort(400)
-    checked = check(request.form)
-    if not checked.ok:
-        add_errors(form, checked.errors)
-    elif _save(form, lambda: action(placement, checked.values)) is not FAILED:
+    if save_checked(form, check(request.form), lambda values: action(placement, values)):
         flash(done, "success")
         return redirect(url_for("posts.placement", placement_id=placement_id, _anchor="ending"))
     return _placement_page(_placement(placement_id), 422, **{name: form})
@@ -592,17 +566,12 @@ def save_plan(direction: str):
     raw = {"direction": direction} | {
         f"months_{k.value}": form[f"months_{k.value}"].data for k in PostKind
     }
-    checked = checks.check_plan(raw)
-    if not checked.ok:
-        add_errors(form, checked.errors)
-    elif (
-        _save(
-            form,
-            lambda: operations.save_plan(
-                township_id, direction, checked.values["months"], actor=current_user
-            ),
-        )
-        is not FAILED
+    if save_checked(
+        form,
+        checks.check_plan(raw),
+        lambda values: operations.save_plan(
+            township_id, direction, values["months"], actor=current_user
+        ),
     ):
         flash(f"已保存“{Direction.label_of(direction)}”的轮岗计划。", "success")
         return redirect(url_for("posts.plans", township=request.args.get("township")))

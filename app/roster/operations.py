@@ -84,8 +84,9 @@ def create_candidates(rows: Sequence[tuple[dict[str, Any], str]], *, actor) -> l
 def update_candidate(
     candidate: Candidate, values: dict[str, Any], *, actor, expected_version: int | None = None
 ) -> dict[str, list]:
-    """Change a record; refuses when someone else saved it since the form was opened."""
-    if expected_version is not None and expected_version != candidate.version:
+    """Change a record; refuses when someone else saved it since the form was opened, and a
+    form that does not say which version it was opened at."""
+    if expected_version is None or expected_version != candidate.version:
         raise StaleRecord()
     before = snapshot(candidate)
     _apply(candidate, values)

@@ -122,7 +122,8 @@ def _save(form: CandidateForm, candidate: Candidate | None, raw: dict | None = N
 
 
 def _version(form: CandidateForm) -> int | None:
-    return int(form.version.data) if (form.version.data or "").isdigit() else None
+    text = form.version.data or ""
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _show_conflict(form: CandidateForm, candidate: Candidate, mine: dict) -> None:

@@ -17,10 +17,10 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
-from app.core.forms import Required, options
+from app.core.forms import RecordForm, Required, options
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(RecordForm):
     name = StringField("计划名称", validators=[Required()], description="如 雏雁工程")
     township_id = SelectField("范围", choices=[], validate_choice=False)
     target_group = StringField(
@@ -39,7 +39,7 @@ class ProgrammeForm(FlaskForm):
             self.township_id.choices = options([("", "全县（县级计划）")] + townships)
 
 
-class RoundForm(FlaskForm):
+class RoundForm(RecordForm):
     starts_on = StringField(
         "集中培训开始日期", validators=[Required()], description="如 2025-03-10"
     )

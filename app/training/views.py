@@ -128,7 +128,8 @@ def programme_edit(programme_id: int):
         changes = save_checked(
             form,
             checks.check_programme(form.data, county_level=current_user.is_county_level),
-            lambda values: operations.update_programme(programme, values, actor=current_user) or {},
+            lambda values: operations.update_programme(programme, values, actor=current_user),
+            record=programme,
         )
         if changes is not None:
             flash("已保存培养计划。" if changes else "内容没有变化。", "success")
@@ -185,7 +186,8 @@ def round_edit(round_id: int):
         changes = save_checked(
             form,
             checks.check_round(form.data),
-            lambda values: operations.update_round(round_, values, actor=current_user) or {},
+            lambda values: operations.update_round(round_, values, actor=current_user),
+            record=round_,
         )
         if changes is not None:
             flash("已保存轮次安排。" if changes else "内容没有变化。", "success")
