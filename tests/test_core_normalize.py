@@ -9,6 +9,7 @@ import pytest
 from app.core.normalize import (
     PHONE_MESSAGE,
     InputError,
+    clean_identifier,
     clean_multiline,
     clean_name,
     clean_text,
@@ -35,6 +36,8 @@ from app.core.normalize import (
         ("\ufeff张三\u200b", "张三"),  # byte-order mark, zero-width space
         (12, "12"),
         ("长沙市\n\n岳麓区", "长沙市 岳麓区"),
+        ("张\x00三\x07\x1b\x7f\x9b", "张三"),  # control characters (PostgreSQL refuses NUL)
+        ("a\x1fb\x85c", "a b c"),  # those that are whitespace are whitespace
     ],
 )
 def test_clean_text(value: object, expected: str) -> None:
@@ -55,6 +58,7 @@ def test_clean_text(value: object, expected: str) -> None:
         ("ＡＢ\r\n１２", "AB\n12"),
         ("a\u2028b", "a\nb"),  # Unicode line separator
         ("   ", ""),
+        ("第一\x00行\r\n\x08第二行", "第一行\n第二行"),
     ],
 )
 def test_clean_multiline(value: object, expected: str) -> None:
@@ -83,6 +87,10 @@ def test_clean_multiline(value: object, expected: str) -> None:
 )
 def test_clean_name(value: object, expected: str) -> None:
     assert clean_name(value) == expected
+
+
+def test_clean_identifier_drops_control_characters() -> None:
+    assert clean_identifier("ad\x00min\r\n") == "admin"
 
 
 def test_clean_name_uses_middle_dot_u00b7() -> None:

@@ -14,6 +14,7 @@ from app.admin.forms import NameForm, VillageForm
 from app.core.audit import AuditEntry
 from app.core.errors import RuleError
 from app.core.forms import add_errors, options
+from app.core.normalize import clean_text
 from app.core.scoping import get_or_404, role_required
 from app.core.views import render_form
 from app.extensions import db
@@ -170,7 +171,7 @@ def user(user_id: int):
 def audit_log():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     stmt = select(AuditEntry).options(joinedload(AuditEntry.actor))
-    entity = request.args.get("entity", "")
+    entity = clean_text(request.args.get("entity"))
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)
     entity_id = request.args.get("entity_id", type=int)

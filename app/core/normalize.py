@@ -26,7 +26,10 @@ class InputError(ValueError):
 
 # Invisible characters that come along with pasted text (zero-width space and joiners, word
 # joiner, and the byte-order mark Excel puts at the start of CSV files). NFKC keeps them.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# So are the control characters that are not whitespace (whitespace is collapsed): none
+# belongs in typed text, and PostgreSQL refuses a text value holding NUL outright.
+_CONTROLS = [c for c in [*range(0x20), *range(0x7F, 0xA0)] if not chr(c).isspace()]
+_INVISIBLE = dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff"), *_CONTROLS])
 
 
 def _nfkc(value: object) -> str:
