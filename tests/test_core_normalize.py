@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from app.core.normalize import (
+    MAX_ID,
     PHONE_MESSAGE,
     InputError,
     clean_identifier,
@@ -15,6 +16,7 @@ from app.core.normalize import (
     clean_text,
     excel_serial_to_date,
     parse_date,
+    parse_id,
     parse_int,
     parse_phone,
 )
@@ -344,6 +346,49 @@ def test_parse_int_refuses_text(value: str, shown: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_int(value)
     assert str(caught.value) == f"数值“{shown}”不是整数，请填写阿拉伯数字（如 12）"
+
+
+def test_parse_int_takes_up_to_18_digits() -> None:
+    assert parse_int("9" * 18) == 10**18 - 1
+    assert parse_int("0" * 30 + "12") == 12  # leading zeros are no size
+    assert parse_int("-" + "9" * 18) == -(10**18 - 1)
+
+
+@pytest.mark.parametrize("value", ["9" * 19, str(10**30), "-" + "9" * 19, "9" * 5000])
+def test_parse_int_refuses_longer_numbers(value: str) -> None:
+    # int() itself would refuse 5,000 digits, with a ValueError no message is made for.
+    with pytest.raises(InputError) as caught:
+        parse_int(value, label="容量")
+    assert str(caught.value) == "容量的数字位数过多，请核对（最多 18 位）"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        (" 12 ", 12),
+        ("１２", 12),  # full-width
+        ("²", 2),  # NFKC reads a superscript two as 2, as parse_int does for every form
+        ("\U00010a40", None),  # Kharoshthi one: str.isdigit() says yes, int() says no
+        ("١٢", None),  # Arabic-Indic digits, which int() would take
+        ("12.0", 12),
+        (7, 7),
+        (str(MAX_ID), MAX_ID),
+        (str(MAX_ID + 1), None),  # no PostgreSQL integer column holds it
+        (str(10**30), None),
+        ("9" * 5000, None),
+        ("0", None),
+        ("-7", None),
+        ("1.5", None),
+        ("abc", None),
+        ("1\r\n", 1),
+        ("", None),
+        (None, None),
+        (True, None),
+    ],
+)
+def test_parse_id(value: object, expected: int | None) -> None:
+    assert parse_id(value) == expected
 
 
 def test_parse_int_refuses_fractional_float() -> None:

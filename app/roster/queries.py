@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core import clock
 from app.core.codes import Education, Gender, Political, PostKind, Source, Status
-from app.core.normalize import clean_text
+from app.core.normalize import clean_text, parse_id
 from app.core.pinyin import is_pinyin_query
 from app.core.scoping import restrict, scoped
 from app.extensions import db
@@ -60,6 +60,9 @@ class RosterFilters:
             text = clean_text(args.get(key))
             return int(text) if text.isdigit() else None
 
+        def ident(key: str) -> int | None:
+            return parse_id(args.get(key))
+
         def member(key: str, enum_cls) -> str:
             found = enum_cls.lookup(args.get(key))
             return found.value if found else ""
@@ -67,8 +70,8 @@ class RosterFilters:
         status = clean_text(args.get("status"))
         return cls(
             q=clean_text(args.get("q"))[:60],
-            township=number("township"),
-            village=number("village"),
+            township=ident("township"),
+            village=ident("village"),
             status=status if status == STATUS_ALL else member("status", Status),
             source=member("source", Source),
             education=member("education", Education),
@@ -80,7 +83,7 @@ class RosterFilters:
             post_kind=member("post_kind", PostKind),
             plan=args.get("plan") if args.get("plan") in PLAN else "",
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
-            page=max(number("page") or 1, 1),
+            page=ident("page") or 1,
         )
 
     def to_args(self, **overrides) -> dict:

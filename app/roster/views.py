@@ -14,6 +14,7 @@ from app.core import clock
 from app.core.codes import Education, Gender, Political, PostKind, Source, Status
 from app.core.errors import RuleError, StaleRecord
 from app.core.forms import EmptyForm, add_errors
+from app.core.normalize import parse_id
 from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent, sections_for, timeline_for
 from app.core.views import render_form
@@ -96,7 +97,7 @@ def _save(form: CandidateForm, candidate: Candidate | None):
         if candidate is None:
             candidate = operations.create_candidate(checked.values, actor=current_user)
         else:
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            version = parse_id(form.version.data)
             operations.update_candidate(
                 candidate, checked.values, actor=current_user, expected_version=version
             )
