@@ -12,6 +12,7 @@ from app.core.errors import RuleError
 from app.core.forms import EmptyForm, add_errors
 from app.core.normalize import clean_text, parse_id
 from app.core.scoping import abort_404_for, get_or_404, restrict, role_required
+from app.core.templating import url_with
 from app.core.views import render_form, save_checked
 from app.extensions import db
 from app.roster.models import Candidate
@@ -281,7 +282,7 @@ def results(round_id: int):
             form.form_errors.append(exc.message)
         else:
             flash(f"已保存：{changed} 人的结果有变动。" if changed else "结果没有变化。", "success")
-            return redirect(url_for("training.results", round_id=round_id, **request.args))
+            return redirect(url_with())  # this page again, as filtered
     else:
         form.form_errors.append(
             f"有 {bad} 人的结果需要修改，请查看标红的格子。本页未保存任何内容。"
