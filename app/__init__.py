@@ -13,6 +13,9 @@ AREAS = ("places", "roster", "posts", "mentoring", "training", "assessment", "ex
 
 def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
+    from app.core.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     app.config.from_object(config_class)
     app.config.update(overrides)
     config_class.finalise(app.config)

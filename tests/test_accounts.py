@@ -216,6 +216,11 @@ def browser_host(location: str) -> str:
         ("/\\evil.example/", None),
         ("\\\\evil.example/", "/"),
         ("/\t/evil.example/", "/"),
+        ("/\r\nX:1", "/"),  # a line break cannot go into the Location header at all
+        ("/candidates/\x00", "/"),
+        ("/candidates/\u2028", "/"),
+        ("/ /evil.example/", "/"),
+        ("/candidates/?q=王", "/candidates/"),
         ("javascript:alert(1)", "/"),
         ("evil.example", "/"),
     ],

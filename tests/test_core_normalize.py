@@ -7,13 +7,16 @@ import datetime
 import pytest
 
 from app.core.normalize import (
+    MAX_ID,
     PHONE_MESSAGE,
     InputError,
+    clean_identifier,
     clean_multiline,
     clean_name,
     clean_text,
     excel_serial_to_date,
     parse_date,
+    parse_id,
     parse_int,
     parse_phone,
 )
@@ -35,6 +38,8 @@ from app.core.normalize import (
         ("\ufeff张三\u200b", "张三"),  # byte-order mark, zero-width space
         (12, "12"),
         ("长沙市\n\n岳麓区", "长沙市 岳麓区"),
+        ("张\x00三\x07\x1b\x7f\x9b", "张三"),  # control characters (PostgreSQL refuses NUL)
+        ("a\x1fb\x85c", "a b c"),  # those that are whitespace are whitespace
     ],
 )
 def test_clean_text(value: object, expected: str) -> None:
@@ -55,6 +60,7 @@ def test_clean_text(value: object, expected: str) -> None:
         ("ＡＢ\r\n１２", "AB\n12"),
         ("a\u2028b", "a\nb"),  # Unicode line separator
         ("   ", ""),
+        ("第一\x00行\r\n\x08第二行", "第一行\n第二行"),
     ],
 )
 def test_clean_multiline(value: object, expected: str) -> None:
@@ -83,6 +89,10 @@ def test_clean_multiline(value: object, expected: str) -> None:
 )
 def test_clean_name(value: object, expected: str) -> None:
     assert clean_name(value) == expected
+
+
+def test_clean_identifier_drops_control_characters() -> None:
+    assert clean_identifier("ad\x00min\r\n") == "admin"
 
 
 def test_clean_name_uses_middle_dot_u00b7() -> None:
@@ -336,6 +346,49 @@ def test_parse_int_refuses_text(value: str, shown: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_int(value)
     assert str(caught.value) == f"数值“{shown}”不是整数，请填写阿拉伯数字（如 12）"
+
+
+def test_parse_int_takes_up_to_18_digits() -> None:
+    assert parse_int("9" * 18) == 10**18 - 1
+    assert parse_int("0" * 30 + "12") == 12  # leading zeros are no size
+    assert parse_int("-" + "9" * 18) == -(10**18 - 1)
+
+
+@pytest.mark.parametrize("value", ["9" * 19, str(10**30), "-" + "9" * 19, "9" * 5000])
+def test_parse_int_refuses_longer_numbers(value: str) -> None:
+    # int() itself would refuse 5,000 digits, with a ValueError no message is made for.
+    with pytest.raises(InputError) as caught:
+        parse_int(value, label="容量")
+    assert str(caught.value) == "容量的数字位数过多，请核对（最多 18 位）"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        (" 12 ", 12),
+        ("１２", 12),  # full-width
+        ("²", 2),  # NFKC reads a superscript two as 2, as parse_int does for every form
+        ("\U00010a40", None),  # Kharoshthi one: str.isdigit() says yes, int() says no
+        ("١٢", None),  # Arabic-Indic digits, which int() would take
+        ("12.0", 12),
+        (7, 7),
+        (str(MAX_ID), MAX_ID),
+        (str(MAX_ID + 1), None),  # no PostgreSQL integer column holds it
+        (str(10**30), None),
+        ("9" * 5000, None),
+        ("0", None),
+        ("-7", None),
+        ("1.5", None),
+        ("abc", None),
+        ("1\r\n", 1),
+        ("", None),
+        (None, None),
+        (True, None),
+    ],
+)
+def test_parse_id(value: object, expected: int | None) -> None:
+    assert parse_id(value) == expected
 
 
 def test_parse_int_refuses_fractional_float() -> None:

@@ -15,6 +15,7 @@ from app.core.idcard import checksum_char, make_id_number, mask_id_number
 from app.core.pinyin import name_sort_key
 from app.extensions import db
 from app.roster.models import Candidate, StatusChange
+from app.roster.queries import MAX_AGE, RosterFilters
 from tests.conftest import login
 
 _SEQ = itertools.count()
@@ -252,6 +253,11 @@ def county(make, client):
         ({"age_max": "30"}, ["张三", "赵六"]),
         ({"age_min": "30", "age_max": "40"}, ["李四", "赵六"]),
         ({"age_min": "26", "age_max": "29", "status": "all"}, ["孙八"]),
+        ({"age_min": "３０"}, ["李四", "王五", "赵六"]),  # full-width digits
+        # No one's age (the birth year would be 0 or before): not applied.
+        ({"age_min": "2026"}, ["李四", "王五", "张三", "赵六"]),
+        ({"age_max": "99999"}, ["李四", "王五", "张三", "赵六"]),
+        ({"age_min": "-5", "age_max": "-1"}, ["李四", "王五", "张三", "赵六"]),
         ({"q": "王"}, ["王五"]),
         ({"q": "钱"}, ["钱七"]),  # a search reaches used candidates
         ({"q": "sb"}, ["孙八"]),  # and withdrawn ones
@@ -271,6 +277,21 @@ def test_filters_narrow_the_list(client, county, params, expected):
     html = roster(client, **query)
     assert names(html) == expected
     assert total(html) == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "read"),
+    [
+        ({"age_min": "0", "age_max": str(MAX_AGE)}, {"age_min": 0, "age_max": MAX_AGE}),
+        ({"age_min": str(MAX_AGE + 1), "age_max": str(10**30)}, {}),
+        ({"age_min": "9" * 5000, "age_max": "-1"}, {}),
+        ({"age_min": "\U00010a40", "age_max": "3\x00"}, {"age_max": 3}),
+        ({"village": "\U00010a40", "township": str(10**30), "page": "9" * 5000}, {}),
+        ({"village": "１２", "township": "-3", "page": "0"}, {"village": 12}),
+    ],
+)
+def test_from_args_applies_only_what_can_mean_something(args, read):
+    assert RosterFilters.from_args(args).to_args() == read
 
 
 def test_used_and_withdrawn_leave_the_working_roster(client, county):

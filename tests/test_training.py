@@ -528,6 +528,16 @@ def test_clerk_records_results_for_its_own_participants(clerk, cohort):
     assert 'value="90"' in page
 
 
+def test_saving_results_returns_to_the_sheet_as_filtered(clerk, cohort):
+    url = f"/training/rounds/{cohort['round'].id}/results"
+    a, *_ = cohort["mine"]
+    # Whoever wrote the URL may add url_for's own names, or the path's round_id, to it.
+    hostile = "endpoint=x&_external=1&_method=GET&round_id=999"
+    response = clerk.post(f"{url}?page=1&{hostile}", data=sheet([(a, {"attended": "yes"})]))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{url}?page=1"
+
+
 @pytest.mark.parametrize(
     ("values", "words"),
     [

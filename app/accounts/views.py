@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -42,12 +43,18 @@ def load_user(session_id: str) -> User | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: ``//host`` and ``/\\host`` are other sites to a browser."""
+    """Only a path on this site: ``//host`` and ``/\\host`` are other sites to a browser.
+
+    Nor any whitespace or control character: a line break cannot be sent in the Location
+    header at all (the login would fail after the session is set), and browsers drop tabs and
+    line breaks from a URL, so that ``/<TAB>/host`` is ``//host`` to them.
+    """
     if (
         target
         and target.startswith("/")
         and not target.startswith(("//", "/\\"))
         and "\\" not in target
+        and not any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target)
         and not urlsplit(target).netloc
     ):
         return target

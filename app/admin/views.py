@@ -15,6 +15,7 @@ from app.admin.forms import NameForm, VillageForm
 from app.core.audit import AuditEntry
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm, add_errors, options
+from app.core.normalize import clean_text, parse_id
 from app.core.scoping import get_or_404, role_required
 from app.core.views import render_form
 from app.extensions import db
@@ -120,12 +121,11 @@ def _user_form(user: User | None) -> UserForm:
 
 
 def _user_values(form: UserForm) -> dict:
-    raw = form.township_id.data or ""
     return {
         "username": form.username.data or "",
         "display_name": form.display_name.data or "",
         "role": form.role.data or "",
-        "township_id": int(raw) if raw.isdigit() else None,
+        "township_id": parse_id(form.township_id.data),
         "is_enabled": form.is_enabled.data,
         "password": form.password.data or "",
     }
@@ -185,12 +185,12 @@ def unlock_user(user_id: int):
 
 @bp.get("/audit")
 def audit_log():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = parse_id(request.args.get("page")) or 1
     stmt = select(AuditEntry).options(joinedload(AuditEntry.actor))
-    entity = request.args.get("entity", "")
+    entity = clean_text(request.args.get("entity"))
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)
-    entity_id = request.args.get("entity_id", type=int)
+    entity_id = parse_id(request.args.get("entity_id"))
     if entity_id:
         stmt = stmt.where(AuditEntry.entity_id == entity_id)
     result = db.paginate(

@@ -26,7 +26,10 @@ class InputError(ValueError):
 
 # Invisible characters that come along with pasted text (zero-width space and joiners, word
 # joiner, and the byte-order mark Excel puts at the start of CSV files). NFKC keeps them.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# So are the control characters that are not whitespace (whitespace is collapsed): none
+# belongs in typed text, and PostgreSQL refuses a text value holding NUL outright.
+_CONTROLS = [c for c in [*range(0x20), *range(0x7F, 0xA0)] if not chr(c).isspace()]
+_INVISIBLE = dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff"), *_CONTROLS])
 
 
 def _nfkc(value: object) -> str:
@@ -194,6 +197,11 @@ def parse_date(value: object, *, label: str = "日期") -> datetime.date | None:
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
+# More digits than any integer column holds (a signed 64-bit one holds 18 in full). Refused
+# before int(), which itself refuses numbers of over 4,300 digits with a bare ValueError.
+MAX_DIGITS = 18
+# The largest id there can be: PostgreSQL's integer columns hold 32 bits.
+MAX_ID = 2**31 - 1
 
 
 def parse_int(value: object, *, label: str = "数值") -> int | None:
@@ -214,4 +222,22 @@ def parse_int(value: object, *, label: str = "数值") -> int | None:
         return None
     if not _INTEGER.fullmatch(text):
         raise InputError(f"{label}“{text}”不是整数，请填写阿拉伯数字（如 12）")
-    return int(text.split(".")[0])
+    digits = text.split(".")[0]
+    if len(digits.lstrip("+-").lstrip("0")) > MAX_DIGITS:
+        raise InputError(f"{label}的数字位数过多，请核对（最多 {MAX_DIGITS} 位）")
+    return int(digits)
+
+
+def parse_id(value: object) -> int | None:
+    """A record's id (or a page number) from a query parameter or a form's select: a whole
+    number from 1 to MAX_ID, else None.
+
+    Lenient on purpose: a filter or link whose value cannot be an id is simply not applied, and
+    a missing record is the caller's 404. ``str.isdigit`` is no test for this: it takes '²' and
+    '𐩀' for digits, which ``int`` refuses, and no length is too long for it.
+    """
+    try:
+        number = parse_int(value)
+    except InputError:
+        return None
+    return number if number is not None and 1 <= number <= MAX_ID else None

@@ -1,4 +1,4 @@
-"""Template filters and globals: dates, local times, labels."""
+"""Template filters and globals: dates, local times, labels, links to the current page."""
 
 from __future__ import annotations
 
@@ -6,6 +6,27 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import request, url_for
+
+
+def _reserved(name: str) -> bool:
+    """A name url_for takes for itself (``endpoint``, ``_external``, ``_method``, ``_anchor``,
+    ``_scheme``); no page of the app uses one as a query parameter."""
+    return name == "endpoint" or name.startswith("_")
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query parameters changed (pager, sort): every link to
+    the page in another state, and every redirect back to it, is made here.
+
+    The query comes from whoever wrote the URL, so what url_for would read as its own
+    arguments is dropped (``?_external=1`` would make every link absolute, ``?endpoint=x``
+    or ``?_method=POST`` would break them), as is any name of the path's own variables.
+    """
+    path_args = request.view_args or {}
+    args = {k: v for k, v in request.args.items() if not _reserved(k) and k not in path_args}
+    args |= {k: v for k, v in changes.items() if v is not None}
+    args = {k: v for k, v in args.items() if v not in ("", None)}
+    return url_for(request.endpoint, **path_args, **args)
 
 
 def register_template_helpers(app) -> None:
@@ -32,12 +53,7 @@ def register_template_helpers(app) -> None:
             return digits[ones]
         return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
-    @app.template_global()
-    def url_with(**changes) -> str:
-        """The current page's URL with some query parameters changed (pager, sort)."""
-        args = request.args.to_dict() | {k: v for k, v in changes.items() if v is not None}
-        args = {k: v for k, v in args.items() if v not in ("", None)}
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    app.add_template_global(url_with)
 
     @app.context_processor
     def app_name():

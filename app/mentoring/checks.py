@@ -18,6 +18,7 @@ from app.core.normalize import (
     clean_name,
     clean_text,
     parse_date,
+    parse_id,
     parse_int,
     parse_phone,
 )
@@ -56,11 +57,6 @@ def _long_text(raw: dict, key: str, label: str, errors: dict, *, required: bool)
     elif len(text) > TEXT_LIMIT:
         errors[key] = f"{label}过长，最多 {TEXT_LIMIT} 个字（现有 {len(text)} 个字）"
     return text
-
-
-def parse_id(raw: object) -> int | None:
-    text = clean_text(raw)
-    return int(text) if text.isdigit() else None
 
 
 def check_mentor(raw: dict[str, Any], *, county_level: bool) -> Checked:

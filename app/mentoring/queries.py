@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.core import clock
-from app.core.normalize import clean_text
+from app.core.normalize import clean_text, parse_id
 from app.core.scoping import restrict, scoped
 from app.core.sections import TimelineEvent, WorkItem
 from app.extensions import db
@@ -64,11 +64,6 @@ def state_condition(state: str, today: dt.date):
     return open_
 
 
-def _number(args, key: str) -> int | None:
-    text = clean_text(args.get(key))
-    return int(text) if text.isdigit() else None
-
-
 @dataclass
 class PairingFilters:
     state: str = ""
@@ -83,9 +78,9 @@ class PairingFilters:
         return cls(
             state=state if state in STATES else "",
             q=clean_text(args.get("q")),
-            mentor=_number(args, "mentor"),
-            township=_number(args, "township"),
-            page=max(_number(args, "page") or 1, 1),
+            mentor=parse_id(args.get("mentor")),
+            township=parse_id(args.get("township")),
+            page=parse_id(args.get("page")) or 1,
         )
 
 

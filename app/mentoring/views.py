@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.core import clock
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm
-from app.core.normalize import clean_text
+from app.core.normalize import clean_text, parse_id
 from app.core.scoping import get_or_404, may_see_township, restrict, role_required, scoped
 from app.core.views import render_form, save_checked
 from app.extensions import db
@@ -125,7 +125,7 @@ def _pairing_form(candidate: Candidate) -> PairingForm:
 @role_required(*WRITERS)
 def pairing_new():
     today = clock.today()
-    candidate_id = checks.parse_id(request.args.get("candidate_id"))
+    candidate_id = parse_id(request.args.get("candidate_id"))
     if candidate_id is None:
         q = clean_text(request.args.get("q"))
         return render_template(
@@ -260,9 +260,9 @@ def pairing_end(pairing_id: int):
 
 @bp.get("/mentors")
 def mentors():
-    township = checks.parse_id(request.args.get("township"))
+    township = parse_id(request.args.get("township"))
     q = clean_text(request.args.get("q"))
-    page_number = checks.parse_id(request.args.get("page")) or 1
+    page_number = parse_id(request.args.get("page")) or 1
     page = queries.mentor_page(current_user, township=township, q=q, page=page_number)
     return render_template(
         "mentoring/mentors.html",
@@ -360,7 +360,7 @@ def mentor_delete(mentor_id: int):
 
 @bp.get("/villages")
 def villages():
-    township = checks.parse_id(request.args.get("township"))
+    township = parse_id(request.args.get("township"))
     today = clock.today()
     return render_template(
         "mentoring/villages.html",

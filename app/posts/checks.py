@@ -14,7 +14,14 @@ from sqlalchemy.orm import joinedload
 from app.core import clock
 from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
 from app.core.codes import Direction, PlacementGrade, PostKind
-from app.core.normalize import InputError, clean_multiline, clean_text, parse_date, parse_int
+from app.core.normalize import (
+    InputError,
+    clean_multiline,
+    clean_text,
+    parse_date,
+    parse_id,
+    parse_int,
+)
 from app.core.scoping import scoped, visible_names
 from app.extensions import db
 from app.places.models import Township, Village
@@ -55,16 +62,11 @@ def _date(raw: Any, label: str, key: str, out: Checked, *, required=True) -> dt.
     return value
 
 
-def _id(raw: Any) -> int | None:
-    text = clean_text(raw)
-    return int(text) if text.isdigit() else None
-
-
 def township_for(raw: Any, user, out: Checked) -> int | None:
     """The township a new record belongs to: the user's own, or the one a county user chose."""
     if user.township_id is not None:
         return user.township_id
-    township_id = _id(raw)
+    township_id = parse_id(raw)
     if township_id is None or db.session.get(Township, township_id) is None:
         out.errors["township_id"] = "请选择乡镇"
         return None
@@ -101,7 +103,7 @@ def check_post(raw: dict[str, Any], *, user, post: Post | None = None) -> Checke
 
     values["host_village_id"] = None
     if kind == PostKind.cross_village:
-        village_id = _id(raw.get("host_village_id"))
+        village_id = parse_id(raw.get("host_village_id"))
         village = db.session.get(Village, village_id) if village_id else None
         if village is None or (township_id is not None and village.township_id != township_id):
             out.errors["host_village_id"] = "跨村任职岗位请选择任职的村（须为本乡镇的村）"
@@ -162,7 +164,8 @@ def resolve_candidate(raw: Any, *, user, out: Checked) -> Candidate | None:
     number = _NUMBER_IN_TEXT.search(text)
     digits = number.group(1) if number else (text if text.isdigit() else None)
     if digits is not None:
-        found = db.session.scalars(base.where(Candidate.id == int(digits))).first()
+        ident = parse_id(digits)  # None for a number no record can have
+        found = db.session.scalars(base.where(Candidate.id == ident)).first() if ident else None
         if found is None:
             out.errors["candidate"] = (
                 f"没有找到档案编号为 {digits} 的后备干部（或不在您的管理范围内）"
@@ -196,13 +199,13 @@ def check_placement(raw: dict[str, Any], *, user, placement=None) -> Checked:
         candidate = placement.candidate
     values["candidate_id"] = candidate.id if candidate else None
 
-    post_id = _id(raw.get("post_id"))
+    post_id = parse_id(raw.get("post_id"))
     post = db.session.scalars(scoped(Post, user).where(Post.id == post_id)).first()
     if post is None:
         out.errors["post_id"] = "请选择试岗岗位"
     values["post_id"] = post.id if post else None
 
-    batch_id = _id(raw.get("batch_id"))
+    batch_id = parse_id(raw.get("batch_id"))
     batch = None
     if batch_id is not None:
         batch = db.session.scalars(scoped(Batch, user).where(Batch.id == batch_id)).first()

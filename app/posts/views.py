@@ -14,6 +14,7 @@ from app.core import clock
 from app.core.codes import Direction, PlacementGrade, PostKind
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm
+from app.core.normalize import parse_id
 from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent
 from app.core.views import save_checked
@@ -61,7 +62,7 @@ def _township_id() -> int | None:
     """The township a page is about: the user's own, or the one a county user picked."""
     if current_user.township_id is not None:
         return current_user.township_id
-    chosen = request.args.get("township", type=int)
+    chosen = parse_id(request.args.get("township"))
     if chosen and db.session.get(Township, chosen) is not None:
         return chosen
     return None
@@ -296,18 +297,18 @@ def _placement_form(township_id: int | None, placement: Placement | None = None)
 @bp.route("/placements/new", methods=["GET", "POST"])
 @role_required(*EDITORS)
 def new_placement():
-    candidate = None
-    if request.args.get("candidate", type=int):
+    candidate_id, post_id, batch_id = (
+        parse_id(request.args.get(key)) for key in ("candidate", "post", "batch")
+    )
+    candidate = post = batch = None
+    if candidate_id:
         candidate = get_or_404(
-            scoped(Candidate).options(joinedload(Candidate.village)),
-            request.args.get("candidate", type=int),
+            scoped(Candidate).options(joinedload(Candidate.village)), candidate_id
         )
-    post = None
-    if request.args.get("post", type=int):
-        post = get_or_404(scoped(Post), request.args.get("post", type=int))
-    batch = None
-    if request.args.get("batch", type=int):
-        batch = get_or_404(scoped(Batch), request.args.get("batch", type=int))
+    if post_id:
+        post = get_or_404(scoped(Post), post_id)
+    if batch_id:
+        batch = get_or_404(scoped(Batch), batch_id)
     township_id = next(
         (x.township_id for x in (candidate, post, batch) if x is not None), _township_id()
     )

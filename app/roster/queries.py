@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core import clock
 from app.core.codes import Education, Gender, Political, PostKind, Source, Status
-from app.core.normalize import clean_text
+from app.core.normalize import InputError, clean_text, parse_id, parse_int
 from app.core.pinyin import is_pinyin_query
 from app.core.scoping import restrict, scoped
 from app.extensions import db
@@ -32,6 +32,9 @@ STATUS_ALL = "all"
 # The trial-post filters (试岗锻炼): currently placed, post kind, rotation plan complete.
 PLACED = {"yes": "正在试岗", "no": "当前未试岗"}
 PLAN = {"complete": "已完成轮岗计划", "incomplete": "未完成轮岗计划"}
+# The ages an age filter may name. Beyond them the filter means nothing (and a birth date that
+# many years back would fall before the year 1, which Python's dates do not reach).
+MAX_AGE = 120
 
 
 @dataclass
@@ -56,9 +59,15 @@ class RosterFilters:
     def from_args(cls, args) -> RosterFilters:
         """Read query parameters leniently: a value that means nothing is simply not applied."""
 
-        def number(key: str) -> int | None:
-            text = clean_text(args.get(key))
-            return int(text) if text.isdigit() else None
+        def ident(key: str) -> int | None:
+            return parse_id(args.get(key))
+
+        def age(key: str) -> int | None:
+            try:
+                years = parse_int(args.get(key))
+            except InputError:
+                return None
+            return years if years is not None and 0 <= years <= MAX_AGE else None
 
         def member(key: str, enum_cls) -> str:
             found = enum_cls.lookup(args.get(key))
@@ -67,20 +76,20 @@ class RosterFilters:
         status = clean_text(args.get("status"))
         return cls(
             q=clean_text(args.get("q"))[:60],
-            township=number("township"),
-            village=number("village"),
+            township=ident("township"),
+            village=ident("village"),
             status=status if status == STATUS_ALL else member("status", Status),
             source=member("source", Source),
             education=member("education", Education),
             political=member("political", Political),
             gender=member("gender", Gender),
-            age_min=number("age_min"),
-            age_max=number("age_max"),
+            age_min=age("age_min"),
+            age_max=age("age_max"),
             placed=args.get("placed") if args.get("placed") in PLACED else "",
             post_kind=member("post_kind", PostKind),
             plan=args.get("plan") if args.get("plan") in PLAN else "",
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
-            page=max(number("page") or 1, 1),
+            page=ident("page") or 1,
         )
 
     def to_args(self, **overrides) -> dict:

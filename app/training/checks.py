@@ -14,6 +14,7 @@ from app.core.normalize import (
     clean_multiline,
     clean_text,
     parse_date,
+    parse_id,
     parse_int,
 )
 from app.training.models import MAX_TRAINING_DAYS
@@ -21,11 +22,6 @@ from app.training.models import MAX_TRAINING_DAYS
 TEXT_LIMIT = 2000
 COMMENT_LIMIT = 500
 YES_NO = {"": None, "yes": True, "no": False}
-
-
-def parse_id(raw: object) -> int | None:
-    text = clean_text(raw)
-    return int(text) if text.isdigit() else None
 
 
 def _date(raw: dict, key: str, label: str, errors: dict):

@@ -10,8 +10,9 @@ from sqlalchemy.orm import joinedload
 from app.core import clock
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm, add_errors
-from app.core.normalize import clean_text
+from app.core.normalize import clean_text, parse_id
 from app.core.scoping import abort_404_for, get_or_404, restrict, role_required
+from app.core.templating import url_with
 from app.core.views import render_form, save_checked
 from app.extensions import db
 from app.roster.models import Candidate
@@ -39,7 +40,7 @@ def _require_login():
 
 
 def _number(key: str) -> int | None:
-    return checks.parse_id(request.args.get(key))
+    return parse_id(request.args.get(key))
 
 
 def _programme(programme_id: int) -> Programme:
@@ -253,7 +254,7 @@ def results(round_id: int):
     form = ResultsForm()
     if not form.validate_on_submit() or len(form.rows) > MAX_ROWS:
         abort(400)
-    ids = [checks.parse_id(row.enrolment_id.data) for row in form.rows]
+    ids = [parse_id(row.enrolment_id.data) for row in form.rows]
     if None in ids or len(set(ids)) != len(ids):
         abort(400)
     enrolments = {
@@ -283,7 +284,7 @@ def results(round_id: int):
             form.form_errors.append(exc.message)
         else:
             flash(f"已保存：{changed} 人的结果有变动。" if changed else "结果没有变化。", "success")
-            return redirect(url_for("training.results", round_id=round_id, **request.args))
+            return redirect(url_with())  # this page again, as filtered
     else:
         form.form_errors.append(
             f"有 {bad} 人的结果需要修改，请查看标红的格子。本页未保存任何内容。"
@@ -324,7 +325,7 @@ def enrol(programme_id: int):
         abort(403)
     form = EnrolForm()
     if form.validate_on_submit():
-        ids = [int(v) for v in form.candidate_ids.data or [] if clean_text(v).isdigit()]
+        ids = [i for i in map(parse_id, form.candidate_ids.data or []) if i is not None]
         try:
             enrolments = operations.enrol(programme, ids, actor=current_user)
             db.session.commit()
