@@ -410,12 +410,21 @@ def test_stale_edit_is_refused_and_overwrites_nothing(app, clerk_client, townshi
     assert count(AuditEntry) == audits
 
 
-def test_edit_without_version_still_saves(clerk_client, township, make):
-    """A form posted without the hidden version (an old browser tab) is not refused for that."""
+def test_edit_without_version_is_refused_then_saves_from_the_page_that_says_so(
+    clerk_client, township, make
+):
+    """A form posted without the hidden version (an old browser tab, a script) is refused: it
+    cannot say it was opened after the last save. The page it gets back carries the version,
+    so saving again from there goes through."""
     candidate = make.candidate(township, name="孙七", id_number=ID_MAN)
     data = payload(township.villages[0].id, name="孙七", id_number=ID_MAN, phone="13900139000")
     response = clerk_client.post(f"/candidates/{candidate.id}/edit", data=data)
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "没有带上打开时的版本" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Candidate, candidate.id).phone != "13900139000"
+    again = data | {"version": str(candidate.version)}
+    assert clerk_client.post(f"/candidates/{candidate.id}/edit", data=again).status_code == 302
     db.session.expire_all()
     assert db.session.get(Candidate, candidate.id).phone == "13900139000"
 

@@ -74,19 +74,12 @@ def create_inspection(candidate: Candidate, values: dict[str, Any], *, actor) ->
         author_id=getattr(actor, "id", None),
         **{key: values[key] for key in INSPECTION_FIELDS},
     )
-    db.session.add(inspection)
-    db.session.flush()
-    audit.record(
-        "create",
+    audit.created(
         "inspection",
-        inspection.id,
+        inspection,
+        (*INSPECTION_FIELDS, "candidate_id"),
         actor=actor,
-        township_id=candidate.township_id,
-        summary=(
-            f"新增考察记录：{candidate.name} · {InspectionMethod.label_of(inspection.method)}"
-        ),
-        changes=audit.diff({}, audit.snapshot(inspection, INSPECTION_FIELDS))
-        | {"candidate_id": [None, candidate.id]},
+        summary=f"新增考察记录：{candidate.name} · {InspectionMethod.label_of(inspection.method)}",
     )
     return inspection
 
@@ -98,17 +91,12 @@ def create_note(candidate: Candidate, values: dict[str, Any], *, actor) -> Dynam
         author_id=getattr(actor, "id", None),
         **{key: values[key] for key in NOTE_FIELDS},
     )
-    db.session.add(note)
-    db.session.flush()
-    audit.record(
-        "create",
+    audit.created(
         "dynamic_note",
-        note.id,
+        note,
+        (*NOTE_FIELDS, "candidate_id"),
         actor=actor,
-        township_id=candidate.township_id,
         summary=f"新增动态记录：{candidate.name} · {note.kind_label}",
-        changes=audit.diff({}, audit.snapshot(note, NOTE_FIELDS))
-        | {"candidate_id": [None, candidate.id]},
     )
     return note
 
@@ -187,6 +175,7 @@ def save_assessment(
     )
     if existing is not None:
         raise RuleError(duplicate_message(candidate, existing), "period")
+    what = "{verb}考核：{c.name} · {a.period}{a.kind_label} · {a.grade_label}"
     if assessment is None:
         assessment = Assessment(
             candidate_id=candidate.id,
@@ -194,29 +183,28 @@ def save_assessment(
             assessor_id=getattr(actor, "id", None),
             **new_values,
         )
-        db.session.add(assessment)
+        audit.created(
+            "assessment",
+            assessment,
+            (*new_values, "candidate_id"),
+            actor=actor,
+            summary=what.format(verb="录入", c=candidate, a=assessment),
+        )
+        refresh_latest(candidate.id)
         db.session.flush()
-        action, verb, changes = "create", "录入", audit.diff({}, new_values)
-    else:
-        before = audit.snapshot(assessment, ASSESSMENT_FIELDS)
-        for key, value in new_values.items():
-            setattr(assessment, key, value)
-        db.session.flush()
-        action, verb = "update", "修改"
-        changes = audit.diff(before, audit.snapshot(assessment, ASSESSMENT_FIELDS))
-    refresh_latest(candidate.id)
+        return assessment
+    changes = audit.apply(assessment, new_values, ASSESSMENT_FIELDS)
     db.session.flush()
+    refresh_latest(candidate.id)
+    # A correction is recorded even when it changes nothing: the secretary confirmed it.
     audit.record(
-        action,
+        "update",
         "assessment",
         assessment.id,
         actor=actor,
         township_id=candidate.township_id,
-        summary=(
-            f"{verb}考核：{candidate.name} · {assessment.period}{assessment.kind_label}"
-            f" · {assessment.grade_label}"
-        ),
-        changes=changes | ({"candidate_id": [None, candidate.id]} if action == "create" else {}),
+        summary=what.format(verb="修改", c=candidate, a=assessment),
+        changes=changes,
     )
     return assessment
 
@@ -255,15 +243,13 @@ def _write_outcome(candidate: Candidate, row: OutcomeRow, *, actor, reason: str)
     db.session.flush()
     with lifecycle.through_form():
         change_status(candidate, row.kind, actor=actor, reason=reason)
-    audit.record(
-        "create",
+    audit.created(
         "outcome",
-        row.id,
+        row,
+        (*OUTCOME_FIELDS, "candidate_id"),
         actor=actor,
         township_id=candidate.township_id,
         summary=f"{candidate.name}：{row.label}",
-        changes=audit.diff({}, audit.snapshot(row, OUTCOME_FIELDS))
-        | {"candidate_id": [None, candidate.id]},
     )
     return row
 

@@ -85,3 +85,85 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+# ---- the one way an operation records a change ------------------------------------------------
+
+
+def apply(obj, values: dict[str, Any], fields) -> dict[str, list[Any]]:
+    """Set ``obj``'s named fields from ``values`` (those it holds) and return what changed, as
+    the audit log keeps it (field -> [old, new], personal data masked)."""
+    before = snapshot(obj, fields)
+    for name in fields:
+        if name in values:
+            setattr(obj, name, values[name])
+    return diff(before, snapshot(obj, fields))
+
+
+def _township_of(obj, township_id: int | None) -> int | None:
+    return township_id if township_id is not None else getattr(obj, "township_id", None)
+
+
+def created(
+    entity: str, obj, fields, *, actor, summary: str, township_id: int | None = None
+) -> AuditEntry:
+    """A new record (flushed here, for its id) and the entry that lists its fields."""
+    db.session.add(obj)
+    db.session.flush()
+    return record(
+        "create",
+        entity,
+        obj.id,
+        actor=actor,
+        township_id=_township_of(obj, township_id),
+        summary=summary,
+        changes=diff({}, snapshot(obj, fields)),
+    )
+
+
+def changed(
+    entity: str,
+    obj,
+    changes: dict[str, list[Any]],
+    *,
+    actor,
+    summary: str,
+    action: str = "update",
+    township_id: int | None = None,
+) -> dict[str, list[Any]]:
+    """The entry of a change (``apply``'s answer), written only when something changed; the
+    change is flushed with it. Returns ``changes``."""
+    if changes:
+        db.session.flush()
+        record(
+            action,
+            entity,
+            obj.id,
+            actor=actor,
+            township_id=_township_of(obj, township_id),
+            summary=summary,
+            changes=changes,
+        )
+    return changes
+
+
+def deleted(
+    entity: str,
+    obj,
+    *,
+    actor,
+    summary: str,
+    changes: dict[str, Any] | None = None,
+    township_id: int | None = None,
+) -> AuditEntry:
+    """The entry of a removal (soft, ``is_deleted``, or a row deleted), flushed with it."""
+    db.session.flush()
+    return record(
+        "delete",
+        entity,
+        obj.id,
+        actor=actor,
+        township_id=_township_of(obj, township_id),
+        summary=summary,
+        changes=changes,
+    )

@@ -24,12 +24,18 @@ class RuleError(Exception):
 
 
 class StaleRecord(RuleError):
-    """Someone else saved the record after this form was opened (version counter differs)."""
+    """Someone else saved the record after this form was opened (version counter differs), or
+    the form does not say which version it was opened at (``unversioned``)."""
 
-    def __init__(self):
+    def __init__(self, unversioned: bool = False):
         super().__init__(
-            "此档案在您打开编辑页后已被他人修改，未保存您的修改。请对照下方的最新内容，确认后再保存。"
+            "这份表单没有带上打开时的版本（可能是很久以前打开的页面），未保存您的修改。"
+            "请对照下方的最新内容，确认后再保存。"
+            if unversioned
+            else "此档案在您打开编辑页后已被他人修改，未保存您的修改。"
+            "请对照下方的最新内容，确认后再保存。"
         )
+        self.unversioned = unversioned
 
 
 MESSAGES = {

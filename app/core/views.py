@@ -58,9 +58,13 @@ def save_checked(form, checked: Checked, action: Callable, *, record=None):
         db.session.commit()
         if result is None:
             result = True
-    except (StaleRecord, StaleDataError):
+    except StaleRecord as exc:
         db.session.rollback()
-        show_conflict(form, record, checked.values)
+        show_conflict(form, record, checked.values, exc.message)
+        return None
+    except StaleDataError:  # a save between the check and the write (the version counter)
+        db.session.rollback()
+        show_conflict(form, record, checked.values, StaleRecord().message)
         return None
     except _Repeated:
         db.session.rollback()
@@ -77,7 +81,9 @@ def save_checked(form, checked: Checked, action: Callable, *, record=None):
 def _check_version(form, record) -> None:
     db.session.refresh(record)  # under the write lock: the version as it stands now
     sent = (form.version.data or "").strip()
-    if not (sent.isascii() and sent.isdigit()) or int(sent) != record.version:
+    if not (sent.isascii() and sent.isdigit()):
+        raise StaleRecord(unversioned=True)
+    if int(sent) != record.version:
         raise StaleRecord()
 
 
@@ -88,10 +94,10 @@ def _spend(token: str) -> None:
         raise _Repeated from None
 
 
-def show_conflict(form, record, mine: dict[str, Any]) -> None:
+def show_conflict(form, record, mine: dict[str, Any], message: str) -> None:
     """Keep what the user typed, and show beside it what the record holds now."""
     db.session.refresh(record)
-    form.form_errors.append(StaleRecord().message)
+    form.form_errors.append(message)
     form.conflict = [
         (field.label.text, shown(field, getattr(record, field.name)))
         for field in form

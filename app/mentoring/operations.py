@@ -67,21 +67,14 @@ def _mentor_township(values: dict[str, Any], actor) -> int:
 
 def create_mentor(values: dict[str, Any], *, actor) -> Mentor:
     mentor = Mentor(created_by_id=getattr(actor, "id", None), is_deleted=False)
-    for key in MENTOR_FIELDS:
-        if key != "township_id":
-            setattr(mentor, key, values[key])
-    mentor.township_id = _mentor_township(values, actor)
+    audit.apply(mentor, values | {"township_id": _mentor_township(values, actor)}, MENTOR_FIELDS)
     mentor.name_sort = name_sort_key(mentor.name)
-    db.session.add(mentor)
-    db.session.flush()
-    audit.record(
-        "create",
+    audit.created(
         "mentor",
-        mentor.id,
+        mentor,
+        MENTOR_FIELDS,
         actor=actor,
-        township_id=mentor.township_id,
         summary=f"新增帮带人 {mentor.name}（{mentor.position_label}）",
-        changes=audit.diff({}, audit.snapshot(mentor, MENTOR_FIELDS)),
     )
     return mentor
 
@@ -104,7 +97,6 @@ def update_mentor(mentor: Mentor, values: dict[str, Any], *, actor) -> dict:
     db.session.refresh(mentor)
     if mentor.is_deleted:
         abort(404)
-    before = audit.snapshot(mentor, MENTOR_FIELDS)
     township_id = _mentor_township(values, actor) if actor.township_id is None else None
     if values["capacity"] < mentor.capacity:
         # A lower capacity must still hold every pairing from today on.
@@ -121,25 +113,14 @@ def update_mentor(mentor: Mentor, values: dict[str, Any], *, actor) -> dict:
                 f"（{_names(holding, actor)}），最多同时帮带人数不能低于 {len(holding)}",
                 "capacity",
             )
-    for key in MENTOR_FIELDS:
-        if key != "township_id":
-            setattr(mentor, key, values[key])
-    if township_id is not None:
-        mentor.township_id = township_id
+    values = {k: v for k, v in values.items() if k != "township_id"}
+    if township_id is not None:  # a county user may move the mentor; others may not
+        values["township_id"] = township_id
+    changes = audit.apply(mentor, values, MENTOR_FIELDS)
     mentor.name_sort = name_sort_key(mentor.name)
-    changes = audit.diff(before, audit.snapshot(mentor, MENTOR_FIELDS))
-    if changes:
-        db.session.flush()
-        audit.record(
-            "update",
-            "mentor",
-            mentor.id,
-            actor=actor,
-            township_id=mentor.township_id,
-            summary=f"修改帮带人 {mentor.name} 的信息",
-            changes=changes,
-        )
-    return changes
+    return audit.changed(
+        "mentor", mentor, changes, actor=actor, summary=f"修改帮带人 {mentor.name} 的信息"
+    )
 
 
 def delete_mentor(mentor: Mentor, *, actor) -> None:
@@ -159,13 +140,10 @@ def delete_mentor(mentor: Mentor, *, actor) -> None:
             "后再移除。"
         )
     mentor.is_deleted = True
-    db.session.flush()
-    audit.record(
-        "delete",
+    audit.deleted(
         "mentor",
-        mentor.id,
+        mentor,
         actor=actor,
-        township_id=mentor.township_id,
         summary=f"移除帮带人 {mentor.name}",
         changes={"is_deleted": [False, True]},
     )
@@ -244,18 +222,12 @@ def create_pairing(candidate_id: int, values: dict[str, Any], *, actor) -> Pairi
         goals=values["goals"],
         created_by_id=getattr(actor, "id", None),
     )
-    db.session.add(pairing)
-    db.session.flush()
-    audit.record(
-        "create",
+    audit.created(
         "mentor_pairing",
-        pairing.id,
+        pairing,
+        (*PAIRING_FIELDS, "candidate_id"),
         actor=actor,
-        township_id=pairing.township_id,
         summary=f"结对帮带：{mentor.name} 帮带 {candidate.name}",
-        changes=audit.diff(
-            {}, audit.snapshot(pairing, PAIRING_FIELDS) | {"candidate_id": candidate.id}
-        ),
     )
     return pairing
 
@@ -274,22 +246,13 @@ def update_pairing(pairing: Pairing, values: dict[str, Any], *, actor) -> dict:
         actor=actor,
         pairing=pairing,
     )
-    before = audit.snapshot(pairing, PAIRING_FIELDS)
-    for key in PAIRING_FIELDS:
-        setattr(pairing, key, values[key])
-    changes = audit.diff(before, audit.snapshot(pairing, PAIRING_FIELDS))
-    if changes:
-        db.session.flush()
-        audit.record(
-            "update",
-            "mentor_pairing",
-            pairing.id,
-            actor=actor,
-            township_id=pairing.township_id,
-            summary=f"修改结对：{mentor.name} 帮带 {pairing.candidate.name}",
-            changes=changes,
-        )
-    return changes
+    return audit.changed(
+        "mentor_pairing",
+        pairing,
+        audit.apply(pairing, values, PAIRING_FIELDS),
+        actor=actor,
+        summary=f"修改结对：{mentor.name} 帮带 {pairing.candidate.name}",
+    )
 
 
 def end_pairing(pairing: Pairing, values: dict[str, Any], *, actor) -> None:
@@ -310,18 +273,13 @@ def end_pairing(pairing: Pairing, values: dict[str, Any], *, actor) -> None:
             f"{_d(pairing.last_activity_on)} 还有帮带活动记录，结束日期不能早于该日。",
             "ended_on",
         )
-    before = audit.snapshot(pairing, END_FIELDS)
-    for key in END_FIELDS:
-        setattr(pairing, key, values[key])
-    db.session.flush()
-    audit.record(
-        "end",
+    audit.changed(
         "mentor_pairing",
-        pairing.id,
+        pairing,
+        audit.apply(pairing, values, END_FIELDS),
+        action="end",
         actor=actor,
-        township_id=pairing.township_id,
         summary=f"结束结对：{pairing.mentor.name} 帮带 {pairing.candidate.name}",
-        changes=audit.diff(before, audit.snapshot(pairing, END_FIELDS)),
     )
 
 
@@ -456,16 +414,12 @@ def create_village_pairing(values: dict[str, Any], *, actor) -> VillagePairing:
         purpose=values["purpose"],
         created_by_id=getattr(actor, "id", None),
     )
-    db.session.add(pairing)
-    db.session.flush()
-    audit.record(
-        "create",
+    audit.created(
         "village_pairing",
-        pairing.id,
+        pairing,
+        VILLAGE_PAIRING_FIELDS,
         actor=actor,
-        township_id=pairing.township_id,
         summary=f"村村结对（{pairing.kind_label}）：{a.name} — {b.name}",
-        changes=audit.diff({}, audit.snapshot(pairing, VILLAGE_PAIRING_FIELDS)),
     )
     return pairing
 
@@ -474,21 +428,12 @@ def update_village_pairing(pairing: VillagePairing, values: dict[str, Any], *, a
     begin_write((Village, values["village_a_id"]), (Village, values["village_b_id"]))
     db.session.refresh(pairing)
     a, b = _check_village_pairing(values, actor=actor, pairing=pairing)
-    before = audit.snapshot(pairing, VILLAGE_PAIRING_FIELDS)
-    pairing.village_a_id, pairing.village_b_id = a.id, b.id
-    pairing.township_id, pairing.partner_township_id = a.township_id, b.township_id
-    for key in ("kind", "start_on", "end_on", "purpose"):
-        setattr(pairing, key, values[key])
-    changes = audit.diff(before, audit.snapshot(pairing, VILLAGE_PAIRING_FIELDS))
-    if changes:
-        db.session.flush()
-        audit.record(
-            "update",
-            "village_pairing",
-            pairing.id,
-            actor=actor,
-            township_id=pairing.township_id,
-            summary=f"修改村村结对：{a.name} — {b.name}",
-            changes=changes,
-        )
-    return changes
+    places = {"village_a_id": a.id, "village_b_id": b.id}
+    places |= {"township_id": a.township_id, "partner_township_id": b.township_id}
+    return audit.changed(
+        "village_pairing",
+        pairing,
+        audit.apply(pairing, values | places, VILLAGE_PAIRING_FIELDS),
+        actor=actor,
+        summary=f"修改村村结对：{a.name} — {b.name}",
+    )

@@ -144,25 +144,29 @@ def save_seat(seat, values: dict, *, actor):
     """Create (seat None) or change a seat; audited, flushed."""
     from app.places.models import VillageSeat
 
-    before = {k: getattr(seat, k) for k in SEAT_FIELDS} if seat else {}
     if seat is None:
         seat = VillageSeat()
+        audit.apply(seat, values, (*SEAT_FIELDS, "township_id"))
         db.session.add(seat)
-    for key in (*SEAT_FIELDS, "township_id"):
-        setattr(seat, key, values[key])
-    db.session.flush()
-    changes = audit.diff(before, {k: getattr(seat, k) for k in SEAT_FIELDS})
-    verb = "修改" if before else "新增"
-    if changes:
-        audit.record(
-            "update" if before else "create",
+        db.session.flush()  # for the village's name below
+        audit.created(
             "village_seat",
-            seat.id,
+            seat,
+            SEAT_FIELDS,
             actor=actor,
-            township_id=seat.township_id,
-            summary=f"{verb}两委岗位：{seat.village.name} {seat.kind_label}",
-            changes=changes,
+            summary=f"新增两委岗位：{seat.village.name} {seat.kind_label}",
         )
+        return seat
+    changes = audit.apply(seat, values, (*SEAT_FIELDS, "township_id"))
+    changes.pop("township_id", None)  # follows the village
+    db.session.flush()
+    audit.changed(
+        "village_seat",
+        seat,
+        changes,
+        actor=actor,
+        summary=f"修改两委岗位：{seat.village.name} {seat.kind_label}",
+    )
     return seat
 
 

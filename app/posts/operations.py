@@ -97,18 +97,13 @@ def open_windows(mapper, connection, township) -> None:
 
 def create_post(values: dict[str, Any], *, actor) -> Post:
     post = Post(township_id=values["township_id"])
-    for name in POST_FIELDS:
-        setattr(post, name, values[name])
-    db.session.add(post)
-    db.session.flush()
-    audit.record(
-        "create",
+    audit.apply(post, values, POST_FIELDS)
+    audit.created(
         "post",
-        post.id,
+        post,
+        POST_FIELDS,
         actor=actor,
-        township_id=post.township_id,
         summary=f"新增试岗岗位 {post.name}（{post.kind_label}）",
-        changes=audit.diff({}, audit.snapshot(post, POST_FIELDS)),
     )
     return post
 
@@ -145,22 +140,8 @@ def update_post(post: Post, values: dict[str, Any], *, actor) -> dict:
                     "跨村任职不能在本村；请另选村，或先调整该试岗安排"
                 }
             )
-    before = audit.snapshot(post, POST_FIELDS)
-    for name in POST_FIELDS:
-        setattr(post, name, values[name])
-    changes = audit.diff(before, audit.snapshot(post, POST_FIELDS))
-    if changes:
-        db.session.flush()
-        audit.record(
-            "update",
-            "post",
-            post.id,
-            actor=actor,
-            township_id=post.township_id,
-            summary=f"修改试岗岗位 {post.name}",
-            changes=changes,
-        )
-    return changes
+    changes = audit.apply(post, values, POST_FIELDS)
+    return audit.changed("post", post, changes, actor=actor, summary=f"修改试岗岗位 {post.name}")
 
 
 # ---- batches -------------------------------------------------------------------------------
@@ -168,19 +149,8 @@ def update_post(post: Post, values: dict[str, Any], *, actor) -> dict:
 
 def create_batch(values: dict[str, Any], *, actor) -> Batch:
     batch = Batch(township_id=values["township_id"])
-    for name in BATCH_FIELDS:
-        setattr(batch, name, values[name])
-    db.session.add(batch)
-    db.session.flush()
-    audit.record(
-        "create",
-        "batch",
-        batch.id,
-        actor=actor,
-        township_id=batch.township_id,
-        summary=f"新增试岗批次 {batch.name}",
-        changes=audit.diff({}, audit.snapshot(batch, BATCH_FIELDS)),
-    )
+    audit.apply(batch, values, BATCH_FIELDS)
+    audit.created("batch", batch, BATCH_FIELDS, actor=actor, summary=f"新增试岗批次 {batch.name}")
     return batch
 
 
@@ -203,22 +173,8 @@ def update_batch(batch: Batch, values: dict[str, Any], *, actor) -> dict:
                 "不在新的起止日期之内；请先调整该试岗安排"
             }
         )
-    before = audit.snapshot(batch, BATCH_FIELDS)
-    for name in BATCH_FIELDS:
-        setattr(batch, name, values[name])
-    changes = audit.diff(before, audit.snapshot(batch, BATCH_FIELDS))
-    if changes:
-        db.session.flush()
-        audit.record(
-            "update",
-            "batch",
-            batch.id,
-            actor=actor,
-            township_id=batch.township_id,
-            summary=f"修改试岗批次 {batch.name}",
-            changes=changes,
-        )
-    return changes
+    changes = audit.apply(batch, values, BATCH_FIELDS)
+    return audit.changed("batch", batch, changes, actor=actor, summary=f"修改试岗批次 {batch.name}")
 
 
 # ---- placements ----------------------------------------------------------------------------
@@ -278,17 +234,14 @@ def create_placement(values: dict[str, Any], *, actor) -> Placement:
         candidate_id=draft.candidate.id,
         created_by_id=getattr(actor, "id", None),
     )
-    for name in PLACEMENT_FIELDS:
-        setattr(placement, name, values[name])
+    audit.apply(placement, values, PLACEMENT_FIELDS)
     _flush_placement(placement, draft)
-    audit.record(
-        "create",
+    audit.created(
         "placement",
-        placement.id,
+        placement,
+        ("candidate_id", *PLACEMENT_FIELDS),
         actor=actor,
-        township_id=placement.township_id,
         summary=f"安排 {draft.candidate.name} 到 {draft.post.name} 试岗（{placement.period}）",
-        changes=audit.diff({}, audit.snapshot(placement, ("candidate_id", *PLACEMENT_FIELDS))),
     )
     return placement
 
@@ -309,23 +262,16 @@ def update_placement(placement: Placement, values: dict[str, Any], *, actor) -> 
     errors = rules.problems(draft, check_post_open=values["post_id"] != placement.post_id)
     if errors:
         raise RuleError(errors)
-    before = audit.snapshot(placement, PLACEMENT_FIELDS)
-    for name in PLACEMENT_FIELDS:
-        setattr(placement, name, values[name])
-    changes = audit.diff(before, audit.snapshot(placement, PLACEMENT_FIELDS))
+    changes = audit.apply(placement, values, PLACEMENT_FIELDS)
     if changes:
-        _flush_placement(placement, draft)
-        audit.record(
-            "update",
-            "placement",
-            placement.id,
-            actor=actor,
-            township_id=placement.township_id,
-            summary=f"修改 {draft.candidate.name} 的试岗安排"
-            f"（{draft.post.name}，{placement.period}）",
-            changes=changes,
-        )
-    return changes
+        _flush_placement(placement, draft)  # the database's own clash check, named
+    return audit.changed(
+        "placement",
+        placement,
+        changes,
+        actor=actor,
+        summary=f"修改 {draft.candidate.name} 的试岗安排（{draft.post.name}，{placement.period}）",
+    )
 
 
 def _started(placement: Placement, today: dt.date, what: str) -> None:
@@ -336,20 +282,14 @@ def _started(placement: Placement, today: dt.date, what: str) -> None:
 def record_report(placement: Placement, report: str, *, actor) -> dict:
     """The candidate's 心得体会, recorded by the clerk (or a secretary)."""
     _started(placement, clock.today(), "记录心得体会")
-    changes = audit.diff({"report": placement.report}, {"report": report})
-    if changes:
-        placement.report = report
-        db.session.flush()
-        audit.record(
-            "report",
-            "placement",
-            placement.id,
-            actor=actor,
-            township_id=placement.township_id,
-            summary=f"记录 {placement.candidate.name} 在 {placement.post.name} 的心得体会",
-            changes=changes,
-        )
-    return changes
+    return audit.changed(
+        "placement",
+        placement,
+        audit.apply(placement, {"report": report}, ("report",)),
+        action="report",
+        actor=actor,
+        summary=f"记录 {placement.candidate.name} 在 {placement.post.name} 的心得体会",
+    )
 
 
 def record_evaluation(
@@ -362,24 +302,21 @@ def record_evaluation(
         raise RuleError(
             f"评价日期应在试岗开始（{placement.start_on:%Y-%m-%d}）之后、今天之前", "evaluated_on"
         )
-    fields = ("grade", "evaluation", "evaluated_on", "evaluated_by_id")
-    before = audit.snapshot(placement, fields)
-    placement.grade, placement.evaluation, placement.evaluated_on = grade, comment, evaluated_on
-    placement.evaluated_by_id = getattr(actor, "id", None)
-    changes = audit.diff(before, audit.snapshot(placement, fields))
-    if changes:
-        db.session.flush()
-        audit.record(
-            "evaluate",
-            "placement",
-            placement.id,
-            actor=actor,
-            township_id=placement.township_id,
-            summary=f"评价 {placement.candidate.name} 在 {placement.post.name} 的试岗："
-            f"{PlacementGrade.label_of(grade)}",
-            changes=changes,
-        )
-    return changes
+    values = {
+        "grade": grade,
+        "evaluation": comment,
+        "evaluated_on": evaluated_on,
+        "evaluated_by_id": getattr(actor, "id", None),
+    }
+    return audit.changed(
+        "placement",
+        placement,
+        audit.apply(placement, values, tuple(values)),
+        action="evaluate",
+        actor=actor,
+        summary=f"评价 {placement.candidate.name} 在 {placement.post.name} 的试岗："
+        f"{PlacementGrade.label_of(grade)}",
+    )
 
 
 def cut_short(placement: Placement, ended_on: dt.date, reason: str, *, actor) -> None:
@@ -414,12 +351,10 @@ def cancel_placement(placement: Placement, *, actor) -> None:
     """Withdraw a placement that has not started; it leaves no trace but the audit entry."""
     if clock.today() >= placement.start_on:
         raise RuleError("已经开始的试岗不能取消；如已中止，请登记“提前结束”并写明原因。")
-    audit.record(
-        "delete",
+    audit.deleted(
         "placement",
-        placement.id,
+        placement,
         actor=actor,
-        township_id=placement.township_id,
         summary=f"取消 {placement.candidate.name} 到 {placement.post.name} 的试岗安排"
         f"（{placement.period}）",
         changes=audit.diff(audit.snapshot(placement, ("candidate_id", *PLACEMENT_FIELDS)), {}),

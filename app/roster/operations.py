@@ -40,14 +40,14 @@ def snapshot(candidate: Candidate) -> dict[str, Any]:
     return audit.snapshot(candidate, EDITABLE)
 
 
-def _apply(candidate: Candidate, values: dict[str, Any]) -> None:
-    for key in EDITABLE:
-        if key in values:
-            setattr(candidate, key, values[key])
+def _apply(candidate: Candidate, values: dict[str, Any]) -> dict[str, list]:
+    """Set the editable fields and the search keys that follow from them; the changes."""
+    changes = audit.apply(candidate, values, EDITABLE)
     candidate.name_pinyin = name_pinyin(candidate.name)
     candidate.name_initials = name_initials(candidate.name)
     candidate.name_sort = name_sort_key(candidate.name)
     candidate.id_reversed = candidate.id_number[::-1]
+    return changes
 
 
 def create_candidate(values: dict[str, Any], *, actor, status: str = Status.nominated) -> Candidate:
@@ -86,23 +86,17 @@ def update_candidate(
 ) -> dict[str, list]:
     """Change a record; refuses when someone else saved it since the form was opened, and a
     form that does not say which version it was opened at."""
-    if expected_version is None or expected_version != candidate.version:
+    if expected_version is None:
+        raise StaleRecord(unversioned=True)
+    if expected_version != candidate.version:
         raise StaleRecord()
-    before = snapshot(candidate)
-    _apply(candidate, values)
-    changes = audit.diff(before, snapshot(candidate))
-    if changes:
-        db.session.flush()
-        audit.record(
-            "update",
-            "candidate",
-            candidate.id,
-            actor=actor,
-            township_id=candidate.township_id,
-            summary=f"修改后备干部 {candidate.name} 的档案",
-            changes=changes,
-        )
-    return changes
+    return audit.changed(
+        "candidate",
+        candidate,
+        _apply(candidate, values),
+        actor=actor,
+        summary=f"修改后备干部 {candidate.name} 的档案",
+    )
 
 
 def change_status(candidate: Candidate, target: str, *, actor, reason: str = "") -> StatusChange:

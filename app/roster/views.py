@@ -104,9 +104,10 @@ def _save(form: CandidateForm, candidate: Candidate | None, raw: dict | None = N
                 candidate, checked.values, actor=current_user, expected_version=_version(form)
             )
         db.session.commit()
-    except (StaleRecord, StaleDataError):
+    except (StaleRecord, StaleDataError) as exc:
         db.session.rollback()
-        _show_conflict(form, candidate, checked.values)
+        message = exc.message if isinstance(exc, StaleRecord) else StaleRecord().message
+        _show_conflict(form, candidate, checked.values, message)
         return None
     except RuleError as exc:
         db.session.rollback()
@@ -126,10 +127,10 @@ def _version(form: CandidateForm) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-def _show_conflict(form: CandidateForm, candidate: Candidate, mine: dict) -> None:
+def _show_conflict(form: CandidateForm, candidate: Candidate, mine: dict, message: str) -> None:
     """Keep what the user typed, and show beside it what the record holds now."""
     db.session.refresh(candidate)
-    form.form_errors.append(StaleRecord().message)
+    form.form_errors.append(message)
     # A mask left as it was (a typed '*' is refused before this) stands for the number the
     # form was opened with: compare masks, and show the current one to keep it from now on.
     kept_id = "*" in (form.id_number.data or "")

@@ -77,21 +77,15 @@ def create_programme(values: dict[str, Any], *, actor) -> Programme:
     if actor.role not in WRITERS:
         abort(403)
     programme = Programme(created_by_id=getattr(actor, "id", None))
-    for key in PROGRAMME_FIELDS:
-        if key != "township_id":
-            setattr(programme, key, values[key])
-    programme.township_id = _programme_township(values, actor)
-    db.session.add(programme)
-    db.session.flush()
+    township_id = _programme_township(values, actor)
+    audit.apply(programme, values | {"township_id": township_id}, PROGRAMME_FIELDS)
     level = "县级" if programme.township_id is None else "乡镇"
-    audit.record(
-        "create",
+    audit.created(
         "training_programme",
-        programme.id,
+        programme,
+        PROGRAMME_FIELDS,
         actor=actor,
-        township_id=programme.township_id,
         summary=f"新增培养计划 {programme.name}（{level}）",
-        changes=audit.diff({}, audit.snapshot(programme, PROGRAMME_FIELDS)),
     )
     return programme
 
@@ -124,24 +118,13 @@ def update_programme(programme: Programme, values: dict[str, Any], *, actor) -> 
             "请先调整该轮次的日期。",
             "start_on" if r.starts_on < start else "end_on",
         )
-    before = audit.snapshot(programme, PROGRAMME_FIELDS)
-    for key in PROGRAMME_FIELDS:
-        if key != "township_id":
-            setattr(programme, key, values[key])
-    programme.township_id = township_id
-    changes = audit.diff(before, audit.snapshot(programme, PROGRAMME_FIELDS))
-    if changes:
-        db.session.flush()
-        audit.record(
-            "update",
-            "training_programme",
-            programme.id,
-            actor=actor,
-            township_id=programme.township_id,
-            summary=f"修改培养计划 {programme.name}",
-            changes=changes,
-        )
-    return changes
+    return audit.changed(
+        "training_programme",
+        programme,
+        audit.apply(programme, values | {"township_id": township_id}, PROGRAMME_FIELDS),
+        actor=actor,
+        summary=f"修改培养计划 {programme.name}",
+    )
 
 
 # ---- rounds ----------------------------------------------------------------------------------
@@ -176,18 +159,14 @@ def create_round(programme: Programme, values: dict[str, Any], *, actor) -> Roun
         or 0
     ) + 1
     round_ = Round(programme_id=programme.id, number=number)
-    for key in ROUND_FIELDS:
-        setattr(round_, key, values[key])
-    db.session.add(round_)
-    db.session.flush()
-    audit.record(
-        "create",
+    audit.apply(round_, values, ROUND_FIELDS)
+    audit.created(
         "training_round",
-        round_.id,
+        round_,
+        ROUND_FIELDS,
         actor=actor,
         township_id=programme.township_id,
         summary=f"{programme.name} 新增{round_.title}",
-        changes=audit.diff({}, audit.snapshot(round_, ROUND_FIELDS)),
     )
     return round_
 
@@ -199,22 +178,14 @@ def update_round(round_: Round, values: dict[str, Any], *, actor) -> dict:
     if not may_manage(actor, programme):
         abort(403)
     _check_round(programme, values, round_)
-    before = audit.snapshot(round_, ROUND_FIELDS)
-    for key in ROUND_FIELDS:
-        setattr(round_, key, values[key])
-    changes = audit.diff(before, audit.snapshot(round_, ROUND_FIELDS))
-    if changes:
-        db.session.flush()
-        audit.record(
-            "update",
-            "training_round",
-            round_.id,
-            actor=actor,
-            township_id=programme.township_id,
-            summary=f"修改 {programme.name} {round_.title}",
-            changes=changes,
-        )
-    return changes
+    return audit.changed(
+        "training_round",
+        round_,
+        audit.apply(round_, values, ROUND_FIELDS),
+        actor=actor,
+        township_id=programme.township_id,
+        summary=f"修改 {programme.name} {round_.title}",
+    )
 
 
 # ---- enrolments ------------------------------------------------------------------------------
