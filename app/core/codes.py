@@ -36,6 +36,11 @@ class LabeledEnum(enum.StrEnum):
             return value
 
     @classmethod
+    def colour_of(cls, value: str | None) -> str:
+        """The Bootstrap colour its badges and table rows take (``secondary`` when none)."""
+        return cls.__colours__.get(value or "", "secondary")
+
+    @classmethod
     def lookup(cls, text: object) -> LabeledEnum | None:
         """The member named by a value, a label or a short form; None when nothing matches."""
         if text is None:
@@ -51,13 +56,20 @@ class LabeledEnum(enum.StrEnum):
             return None
 
 
-def labeled(name: str, entries: list[tuple[str, str]], aliases: dict[str, str] | None = None):
-    """Build a LabeledEnum from (value, label) pairs; member names are ``C<value>`` for codes."""
+def labeled(
+    name: str,
+    entries: list[tuple[str, str]],
+    aliases: dict[str, str] | None = None,
+    colours: dict[str, str] | None = None,
+):
+    """Build a LabeledEnum from (value, label) pairs; member names are ``C<value>`` for codes.
+    ``colours``: value -> Bootstrap colour, for lists shown as coloured badges."""
     members = [(v if v.isidentifier() else f"C{v}", v) for v, _ in entries]
     cls = LabeledEnum(name, members)
     cls.__labels__ = dict(entries)
     cls.__by_label__ = {label: value for value, label in entries}
     cls.__aliases__ = aliases or {}
+    cls.__colours__ = colours or {}
     return cls
 
 
@@ -227,6 +239,14 @@ Status = labeled(
         ("used", "已使用"),
         ("withdrawn", "已退出"),
     ],
+    colours={
+        "nominated": "secondary",
+        "inspecting": "info",
+        "in_pool": "success",
+        "returned": "warning",
+        "used": "primary",
+        "withdrawn": "dark",
+    },
 )
 
 Role = labeled(
@@ -359,6 +379,41 @@ PostKind = labeled(
 PlacementGrade = labeled(
     "PlacementGrade",
     [("excellent", "优秀"), ("pass", "合格"), ("basic_pass", "基本合格"), ("fail", "不合格")],
+    colours={"excellent": "success", "pass": "primary", "basic_pass": "warning", "fail": "danger"},
+)
+
+# Derived states (never stored: each follows from a record's dates and fields), listed like the
+# stored codes so their labels and colours live in one place.
+PlacementState = labeled(
+    "PlacementState",
+    [
+        ("planned", "未开始"),
+        ("active", "进行中"),
+        ("finished", "待评价"),  # the planned end has passed; report and evaluation are due
+        ("evaluated", "已评价"),
+        ("cut_short", "提前结束"),
+    ],
+    colours={
+        "planned": "info",
+        "active": "success",
+        "finished": "warning",
+        "evaluated": "secondary",
+        "cut_short": "danger",
+    },
+)
+PairingState = labeled(
+    "PairingState",
+    [
+        ("active", "帮带中"),
+        ("upcoming", "未开始"),
+        ("overdue", "已到期待评价"),
+        ("ended", "已结束"),
+    ],
+    colours={"active": "success", "upcoming": "secondary", "overdue": "warning", "ended": "dark"},
+)
+VillagePairingState = labeled(
+    "VillagePairingState",
+    [("upcoming", "未开始"), ("active", "进行中"), ("ended", "已结束")],
 )
 
 # The windows of a township's party-and-masses service centre (党群服务中心), 帮办代办 first:

@@ -21,7 +21,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
-from app.core.codes import MentoringForm, MentorPosition, VillagePairingKind
+from app.core.codes import (
+    MentoringForm,
+    MentorPosition,
+    PairingState,
+    VillagePairingKind,
+    VillagePairingState,
+)
 from app.core.db import (
     CreatedMixin,
     TownshipMixin,
@@ -133,15 +139,18 @@ class Pairing(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
 
     def state(self, today: dt.date) -> str:
         if self.ended_on is not None:
-            return "ended"
+            return PairingState.ended
         if self.start_on > today:
-            return "upcoming"
+            return PairingState.upcoming
         if self.end_on < today:
-            return "overdue"
-        return "active"
+            return PairingState.overdue
+        return PairingState.active
 
     def state_label(self, today: dt.date) -> str:
-        return STATE_LABELS[self.state(today)]
+        return PairingState.label_of(self.state(today))
+
+    def state_colour(self, today: dt.date) -> str:
+        return PairingState.colour_of(self.state(today))
 
     def is_stale(self, today: dt.date) -> bool:
         if self.state(today) != "active":
@@ -151,14 +160,6 @@ class Pairing(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Pairing {self.id} mentor={self.mentor_id} candidate={self.candidate_id}>"
-
-
-STATE_LABELS = {
-    "active": "帮带中",
-    "upcoming": "未开始",
-    "overdue": "已到期待评价",
-    "ended": "已结束",
-}
 
 
 def until_expr():
@@ -232,9 +233,12 @@ class VillagePairing(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     def partner_of(self, village_id: int) -> Village:
         return self.village_b if village_id == self.village_a_id else self.village_a
 
-    def state_label(self, today: dt.date) -> str:
+    def state(self, today: dt.date) -> str:
         if self.start_on > today:
-            return "未开始"
+            return VillagePairingState.upcoming
         if self.end_on < today:
-            return "已结束"
-        return "进行中"
+            return VillagePairingState.ended
+        return VillagePairingState.active
+
+    def state_label(self, today: dt.date) -> str:
+        return VillagePairingState.label_of(self.state(today))

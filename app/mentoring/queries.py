@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.core import clock
+from app.core.codes import PairingState
 from app.core.normalize import clean_text, parse_id
 from app.core.scoping import restrict, scoped
 from app.core.sections import TimelineEvent, WorkItem
@@ -30,13 +31,14 @@ from app.roster.queries import Page, RosterFilters, roster_filter
 
 PAGE_SIZE = 50
 
+# The list's state filter: the pairing states, and two views across them.
 STATES = {
     "": "未结束（全部）",
-    "active": "帮带中",
+    PairingState.active: PairingState.active.label,
     "stale": "帮带不实（30天无活动）",
-    "upcoming": "未开始",
-    "overdue": "已到期待评价",
-    "ended": "已结束",
+    PairingState.upcoming: PairingState.upcoming.label,
+    PairingState.overdue: PairingState.overdue.label,
+    PairingState.ended: PairingState.ended.label,
     "all": "全部",
 }
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
-from app.core.codes import Direction, PlacementGrade, PostKind
+from app.core.codes import Direction, PlacementGrade, PlacementState, PostKind
 from app.core.db import CreatedMixin, TownshipMixin, UTCDateTime, VersionedMixin, utcnow
 from app.extensions import db
 from app.places.models import Township, Village
@@ -83,25 +83,6 @@ class Batch(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
         return f"<Batch {self.id} {self.name}>"
 
 
-class PlacementState:
-    """A placement's state, derived from its dates and fields (never stored)."""
-
-    planned = "planned"
-    active = "active"
-    finished = "finished"  # the planned end has passed; report and evaluation are due
-    evaluated = "evaluated"
-    cut_short = "cut_short"
-
-    LABELS = {
-        "planned": "未开始",
-        "active": "进行中",
-        "finished": "待评价",
-        "evaluated": "已评价",
-        "cut_short": "提前结束",
-    }
-    ORDER = ("planned", "active", "finished", "evaluated", "cut_short")
-
-
 class Placement(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     """A candidate on a post for a period: goal before, report and evaluation after."""
 
@@ -159,7 +140,10 @@ class Placement(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
         return PlacementState.finished
 
     def state_label(self, today: dt.date) -> str:
-        return PlacementState.LABELS[self.state(today)]
+        return PlacementState.label_of(self.state(today))
+
+    def state_colour(self, today: dt.date) -> str:
+        return PlacementState.colour_of(self.state(today))
 
     def holds_on(self, day: dt.date) -> bool:
         return self.start_on <= day <= self.effective_end
@@ -167,6 +151,10 @@ class Placement(VersionedMixin, TownshipMixin, CreatedMixin, db.Model):
     @property
     def grade_label(self) -> str:
         return PlacementGrade.label_of(self.grade)
+
+    @property
+    def grade_colour(self) -> str:
+        return PlacementGrade.colour_of(self.grade)
 
     @property
     def period(self) -> str:

@@ -26,11 +26,11 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.core import clock
-from app.core.codes import PostKind
+from app.core.codes import PlacementState, PostKind
 from app.core.scoping import restrict, scoped
 from app.core.sections import WorkItem
 from app.extensions import db
-from app.posts.models import Batch, Placement, PlacementState, Post, RotationPlanItem
+from app.posts.models import Batch, Placement, Post, RotationPlanItem
 from app.posts.rules import MONTH_SLACK, effective_end
 from app.roster.models import Candidate
 
@@ -117,7 +117,7 @@ def batch_counts(batch_ids: list[int], today: dt.date) -> dict[int, dict[str, in
         Placement.grade,
     ).where(Placement.batch_id.in_(batch_ids))
     counts: dict[int, dict[str, int]] = {
-        bid: dict.fromkeys(PlacementState.ORDER, 0) for bid in batch_ids
+        bid: dict.fromkeys(tuple(PlacementState), 0) for bid in batch_ids
     }
     for batch_id, start_on, end_on, ended_on, grade in db.session.execute(stmt):
         state = Placement(start_on=start_on, end_on=end_on, ended_on=ended_on, grade=grade).state(
@@ -178,15 +178,6 @@ class MonthGrid:
         return self.months[0]
 
 
-STATE_CSS = {
-    PlacementState.planned: "table-info",
-    PlacementState.active: "table-success",
-    PlacementState.finished: "table-warning",
-    PlacementState.evaluated: "table-secondary",
-    PlacementState.cut_short: "table-danger",
-}
-
-
 def month_grid(post: Post, placements: list[Placement], first: dt.date, today: dt.date):
     """Twelve months from ``first``: who held the post in which month, and the peak per month."""
     months = [month_start(first, i) for i in range(12)]
@@ -197,7 +188,7 @@ def month_grid(post: Post, placements: list[Placement], first: dt.date, today: d
         if placement.start_on > ends[-1] or last < months[0]:
             continue
         row = GridRow(placement)
-        css = STATE_CSS[placement.state(today)]
+        css = f"table-{placement.state_colour(today)}"
         for begin, end in zip(months, ends, strict=True):
             if placement.start_on > end or last < begin:
                 row.cells.append(GridCell())

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.core import clock
-from app.core.codes import Direction, PlacementGrade, PostKind
+from app.core.codes import Direction, PlacementGrade, PlacementState, PostKind
 from app.core.errors import RuleError
 from app.core.forms import EmptyForm
 from app.core.normalize import parse_id
@@ -30,7 +30,7 @@ from app.posts.forms import (
     PostForm,
     ReportForm,
 )
-from app.posts.models import Batch, Placement, PlacementState, Post
+from app.posts.models import Batch, Placement, Post
 from app.roster.models import Candidate
 from app.roster.queries import township_choices, village_choices
 
@@ -267,7 +267,7 @@ def batch(batch_id: int):
     batch = get_or_404(scoped(Batch), batch_id)
     today = clock.today()
     placements = queries.placements_of_batch(batch)
-    counts = dict.fromkeys(PlacementState.ORDER, 0)
+    counts = dict.fromkeys(tuple(PlacementState), 0)
     for placement in placements:
         counts[placement.state(today)] += 1
     return render_template(

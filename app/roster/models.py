@@ -167,6 +167,10 @@ class Candidate(TownshipMixin, CreatedMixin, db.Model):
     def status_label(self) -> str:
         return Status.label_of(self.status)
 
+    @property
+    def status_colour(self) -> str:
+        return Status.colour_of(self.status)
+
     def __repr__(self) -> str:
         return f"<Candidate {self.id} {self.name}>"
 
