@@ -39,11 +39,22 @@ class _Repeated(Exception):
     pass
 
 
-def save_checked(form, checked: Checked, action: Callable, *, record=None):
+def save_checked(
+    form,
+    checked: Checked,
+    action: Callable,
+    *,
+    record=None,
+    conflict: Callable | None = None,
+    integrity: Callable[[dict], dict] | None = None,
+):
     """Write when the typed values are right; else put every message at its field.
 
     Returns what ``action`` returned (True when that is None), or None when nothing was
     written: the form then carries the messages, and the view answers 422 with it.
+    ``conflict(form, record, values, message)`` shows a stale edit (``show_conflict`` by
+    default); ``integrity(values)`` turns a unique index's refusal (two people saving the
+    same thing at once) into field errors — without it that is an error of the app.
     """
     if not checked.ok:
         add_errors(form, checked.errors)
@@ -58,13 +69,11 @@ def save_checked(form, checked: Checked, action: Callable, *, record=None):
         db.session.commit()
         if result is None:
             result = True
-    except StaleRecord as exc:
+    except (StaleRecord, StaleDataError) as exc:
+        # StaleDataError: a save slipped between the check and the write (the version counter).
         db.session.rollback()
-        show_conflict(form, record, checked.values, exc.message)
-        return None
-    except StaleDataError:  # a save between the check and the write (the version counter)
-        db.session.rollback()
-        show_conflict(form, record, checked.values, StaleRecord().message)
+        message = exc.message if isinstance(exc, StaleRecord) else StaleRecord().message
+        (conflict or show_conflict)(form, record, checked.values, message)
         return None
     except _Repeated:
         db.session.rollback()
@@ -74,6 +83,12 @@ def save_checked(form, checked: Checked, action: Callable, *, record=None):
     except RuleError as exc:
         db.session.rollback()
         add_errors(form, exc.errors)
+        return None
+    except IntegrityError:
+        if integrity is None:
+            raise
+        db.session.rollback()
+        add_errors(form, integrity(checked.values))
         return None
     return result
 

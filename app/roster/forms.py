@@ -11,7 +11,7 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, TextArea
 from wtforms.fields.choices import SelectChoice
 
 from app.core.codes import Direction, Education, Ethnicity, Gender, Political, Source
-from app.core.forms import Required, options
+from app.core.forms import RecordForm, Required, options
 
 PLEASE = [("", "请选择")]
 # The edit form holds the stored ID number masked (see ``checks.id_number_from_form``).
@@ -31,7 +31,7 @@ def _select(label: str, choices, required: bool = True, **kwargs) -> SelectField
     )
 
 
-class CandidateForm(FlaskForm):
+class CandidateForm(RecordForm):
     name = StringField("姓名", validators=[Required()])
     id_number = StringField(
         "身份证号",
@@ -52,7 +52,6 @@ class CandidateForm(FlaskForm):
     direction = _select("培养方向", PLEASE + Direction.choices())
     entered_on = StringField("入库日期", description="批准入库时自动填写")
     notes = TextAreaField("备注")
-    version = HiddenField()
     submit = SubmitField("保存")
     # (label, current value) pairs set when someone else saved the record meanwhile.
     conflict: tuple = ()

@@ -9,7 +9,7 @@ from flask import abort
 
 from app.core import audit, clock
 from app.core.codes import Status
-from app.core.errors import RuleError, StaleRecord
+from app.core.errors import RuleError
 from app.core.pinyin import name_initials, name_pinyin, name_sort_key
 from app.extensions import db
 from app.roster import lifecycle
@@ -81,15 +81,8 @@ def create_candidates(rows: Sequence[tuple[dict[str, Any], str]], *, actor) -> l
     return candidates
 
 
-def update_candidate(
-    candidate: Candidate, values: dict[str, Any], *, actor, expected_version: int | None = None
-) -> dict[str, list]:
-    """Change a record; refuses when someone else saved it since the form was opened, and a
-    form that does not say which version it was opened at."""
-    if expected_version is None:
-        raise StaleRecord(unversioned=True)
-    if expected_version != candidate.version:
-        raise StaleRecord()
+def update_candidate(candidate: Candidate, values: dict[str, Any], *, actor) -> dict[str, list]:
+    """Change a record (the form's version is checked by ``save_checked``)."""
     return audit.changed(
         "candidate",
         candidate,

@@ -6,18 +6,16 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import clock
 from app.core.codes import Education, Gender, Political, PostKind, Source, Status
-from app.core.errors import RuleError, StaleRecord
-from app.core.forms import EmptyForm, add_errors
+from app.core.errors import RuleError
+from app.core.forms import EmptyForm
 from app.core.idcard import normalize_id_number
 from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent, sections_for, timeline_for
-from app.core.views import render_form
+from app.core.views import render_form, save_checked
 from app.extensions import db
 from app.roster import lifecycle, operations
 from app.roster.checks import check_candidate, duplicate_problem, id_number_from_form
@@ -88,38 +86,32 @@ def index():
 
 
 def _save(form: CandidateForm, candidate: Candidate | None, raw: dict | None = None):
-    """Check and write; the form's errors are set when anything is wrong. ``raw`` is what the
-    form stands for, when that differs from what it holds (the edit form's masked number)."""
+    """Check and write (``save_checked``). ``raw`` is what the form stands for, when that
+    differs from what it holds (the edit form's masked number)."""
     checked = check_candidate(
         form.data if raw is None else raw, user=current_user, candidate=candidate
     )
-    if not checked.ok:
-        add_errors(form, checked.errors)
-        return None
-    try:
-        if candidate is None:
-            candidate = operations.create_candidate(checked.values, actor=current_user)
-        else:
-            operations.update_candidate(
-                candidate, checked.values, actor=current_user, expected_version=_version(form)
-            )
-        db.session.commit()
-    except (StaleRecord, StaleDataError) as exc:
-        db.session.rollback()
-        message = exc.message if isinstance(exc, StaleRecord) else StaleRecord().message
-        _show_conflict(form, candidate, checked.values, message)
-        return None
-    except RuleError as exc:
-        db.session.rollback()
-        add_errors(form, exc.errors)
-        return None
-    except IntegrityError:
-        # Two clerks saving the same ID number at once: the unique index stops the second.
-        db.session.rollback()
-        message = duplicate_problem(checked.values["id_number"], user=current_user)
-        add_errors(form, {"id_number": message or "保存失败：数据与已有记录冲突，请核对后重试。"})
-        return None
-    return candidate
+    if candidate is None:
+        return save_checked(
+            form,
+            checked,
+            lambda values: operations.create_candidate(values, actor=current_user),
+            integrity=_duplicate,
+        )
+    return save_checked(
+        form,
+        checked,
+        lambda values: operations.update_candidate(candidate, values, actor=current_user),
+        record=candidate,
+        conflict=_show_conflict,
+        integrity=_duplicate,
+    )
+
+
+def _duplicate(values: dict) -> dict:
+    """Two clerks saving the same ID number at once: the unique index stops the second."""
+    message = duplicate_problem(values["id_number"], user=current_user)
+    return {"id_number": message or "保存失败：数据与已有记录冲突，请核对后重试。"}
 
 
 def _version(form: CandidateForm) -> int | None:
