@@ -13,11 +13,10 @@ from app.accounts.forms import UserForm
 from app.accounts.models import User
 from app.admin.forms import NameForm, VillageForm
 from app.core.audit import AuditEntry
-from app.core.errors import RuleError
 from app.core.forms import EmptyForm, add_errors, options
 from app.core.normalize import clean_text, parse_id
 from app.core.scoping import get_or_404, role_required
-from app.core.views import render_form
+from app.core.views import committed, render_form
 from app.extensions import db
 from app.places import operations as places
 from app.places.models import Township, Village
@@ -34,14 +33,10 @@ def _admins_only():
 
 def _commit_or_errors(form, action) -> bool:
     """Run a write; on a rule error put it on the form and write nothing."""
-    try:
-        action()
-        db.session.commit()
-        return True
-    except RuleError as exc:
-        db.session.rollback()
-        add_errors(form, {exc.field or "name": exc.message})
-        return False
+    refusal = committed(action)
+    if refusal is not None:
+        add_errors(form, {field or "name": message for field, message in refusal.errors.items()})
+    return refusal is None
 
 
 @bp.route("/townships", methods=["GET", "POST"])

@@ -93,6 +93,18 @@ def save_checked(
     return result
 
 
+def committed(action: Callable[[], Any]) -> RuleError | None:
+    """A write with no form of its own to check (a one-click action, a form read by hand): the
+    operation and one commit — or a rollback, and the ``RuleError`` that refused it."""
+    try:
+        action()
+        db.session.commit()
+    except RuleError as exc:
+        db.session.rollback()
+        return exc
+    return None
+
+
 def _check_version(form, record) -> None:
     db.session.refresh(record)  # under the write lock: the version as it stands now
     sent = (form.version.data or "").strip()

@@ -10,12 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import clock
-from app.core.errors import RuleError
 from app.core.forms import EmptyForm
 from app.core.normalize import clean_text, parse_id
 from app.core.scoping import get_or_404, may_see_township, restrict, role_required, scoped
-from app.core.views import render_form, save_checked
-from app.extensions import db
+from app.core.views import committed, render_form, save_checked
 from app.mentoring import checks, operations, queries
 from app.mentoring.forms import (
     ActivityForm,
@@ -225,8 +223,7 @@ def activity_delete(activity_id: int):
     pairing_id = activity.pairing_id
     if not EmptyForm().validate_on_submit():
         abort(400)
-    operations.delete_activity(activity, actor=current_user)
-    db.session.commit()
+    committed(lambda: operations.delete_activity(activity, actor=current_user))
     flash("已删除该条帮带活动记录。", "success")
     return redirect(url_for("mentoring.pairing", pairing_id=pairing_id, _anchor="activities"))
 
@@ -344,12 +341,9 @@ def mentor_delete(mentor_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     name = mentor.name
-    try:
-        operations.delete_mentor(mentor, actor=current_user)
-        db.session.commit()
-    except RuleError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    refusal = committed(lambda: operations.delete_mentor(mentor, actor=current_user))
+    if refusal is not None:
+        flash(refusal.message, "danger")
         return redirect(url_for("mentoring.mentor", mentor_id=mentor_id))
     flash(f"已移除帮带人 {name}（其结对记录仍保留在后备干部档案中）。", "success")
     return redirect(url_for("mentoring.mentors"))

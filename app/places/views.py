@@ -7,10 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from app.core.checks import Checked
-from app.core.errors import RuleError
-from app.core.forms import EmptyForm, add_errors, options
+from app.core.forms import EmptyForm, options
 from app.core.scoping import get_or_404, role_required, scoped
-from app.core.views import render_form, save_checked
+from app.core.views import committed, render_form, save_checked
 from app.extensions import db
 from app.places import operations, settings
 from app.places.forms import SeatForm, SettingsForm
@@ -91,8 +90,7 @@ def seat(seat_id: int):
 def delete_seat(seat_id: int):
     seat = get_or_404(scoped(VillageSeat), seat_id)
     if EmptyForm().validate_on_submit():
-        operations.delete_seat(seat, actor=current_user)
-        db.session.commit()
+        committed(lambda: operations.delete_seat(seat, actor=current_user))
         flash("已删除该岗位。", "success")
     return redirect(url_for("places.seats"))
 
@@ -101,14 +99,11 @@ def delete_seat(seat_id: int):
 @role_required("admin")
 def settings_page():
     form = SettingsForm(data={key: settings.get(key) for key in settings.SPECS})
-    if form.validate_on_submit():
-        try:
-            settings.update(form.data, actor=current_user)
-            db.session.commit()
-        except RuleError as exc:
-            db.session.rollback()
-            add_errors(form, exc.errors)
-        else:
-            flash("已保存设置。", "success")
-            return redirect(url_for("places.settings_page"))
+    if form.validate_on_submit() and save_checked(
+        form,
+        Checked(values=form.data),
+        lambda values: settings.update(values, actor=current_user),
+    ):
+        flash("已保存设置。", "success")
+        return redirect(url_for("places.settings_page"))
     return render_form("places/settings.html", form, specs=settings.SPECS)

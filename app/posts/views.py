@@ -12,12 +12,11 @@ from sqlalchemy.orm import joinedload
 
 from app.core import clock
 from app.core.codes import Direction, PlacementGrade, PlacementState, PostKind
-from app.core.errors import RuleError
 from app.core.forms import EmptyForm
 from app.core.normalize import parse_id
 from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent
-from app.core.views import save_checked
+from app.core.views import committed, save_checked
 from app.extensions import db
 from app.places.models import Township
 from app.posts import checks, operations, queries, rules
@@ -470,12 +469,9 @@ def cancel(placement_id: int):
     if not form.validate_on_submit():
         abort(400)
     candidate_id, name = placement.candidate_id, placement.candidate.name
-    try:
-        operations.cancel_placement(placement, actor=current_user)
-        db.session.commit()
-    except RuleError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    refusal = committed(lambda: operations.cancel_placement(placement, actor=current_user))
+    if refusal is not None:
+        flash(refusal.message, "danger")
         return _placement_page(_placement(placement_id), 422)
     flash(f"已取消 {name} 的试岗安排。", "success")
     return redirect(url_for("roster.detail", candidate_id=candidate_id, _anchor="placements"))

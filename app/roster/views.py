@@ -10,12 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from app.core import clock
 from app.core.codes import Education, Gender, Political, PostKind, Source, Status
-from app.core.errors import RuleError
 from app.core.forms import EmptyForm
 from app.core.idcard import normalize_id_number
 from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent, sections_for, timeline_for
-from app.core.views import render_form, save_checked
+from app.core.views import committed, render_form, save_checked
 from app.extensions import db
 from app.roster import lifecycle, operations
 from app.roster.checks import check_candidate, duplicate_problem, id_number_from_form
@@ -237,16 +236,15 @@ def change_status(candidate_id: int):
     if not form.validate_on_submit():
         flash("表单已过期，请刷新后重试。", "danger")
         return redirect(url_for("roster.detail", candidate_id=candidate.id))
-    try:
-        operations.change_status(
+    refusal = committed(
+        lambda: operations.change_status(
             candidate, form.target.data or "", actor=current_user, reason=form.reason.data or ""
         )
-        db.session.commit()
-    except RuleError as exc:
-        db.session.rollback()
+    )
+    if refusal is not None:
         candidate = _candidate(candidate_id)
-        form.reason.errors = [exc.message]
-        flash(exc.message, "danger")
+        form.reason.errors = [refusal.message]
+        flash(refusal.message, "danger")
         return _detail_page(candidate, status_form=form), 422
     flash(f"{candidate.name}：状态已改为“{candidate.status_label}”。", "success")
     return redirect(url_for("roster.detail", candidate_id=candidate.id))

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.core import clock
-from app.core.errors import RuleError
-from app.core.forms import EmptyForm, add_errors
+from app.core.checks import Checked
+from app.core.forms import EmptyForm
 from app.core.normalize import clean_text, parse_id
 from app.core.scoping import abort_404_for, get_or_404, restrict, role_required
 from app.core.templating import url_with
-from app.core.views import render_form, save_checked
+from app.core.views import committed, render_form, save_checked
 from app.extensions import db
 from app.roster.models import Candidate
 from app.roster.queries import RosterFilters, township_choices, village_choices
@@ -276,13 +276,12 @@ def results(round_id: int):
             bad += 1
             _row_errors(row, checked.errors)
     if not bad:
-        try:
-            changed = operations.save_results(round_, rows, actor=current_user)
-            db.session.commit()
-        except RuleError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
+        changed = save_checked(
+            form,
+            Checked(values=rows),
+            lambda values: operations.save_results(round_, values, actor=current_user),
+        )
+        if changed is not None:
             flash(f"已保存：{changed} 人的结果有变动。" if changed else "结果没有变化。", "success")
             return redirect(url_with())  # this page again, as filtered
     else:
@@ -326,13 +325,12 @@ def enrol(programme_id: int):
     form = EnrolForm()
     if form.validate_on_submit():
         ids = [i for i in map(parse_id, form.candidate_ids.data or []) if i is not None]
-        try:
-            enrolments = operations.enrol(programme, ids, actor=current_user)
-            db.session.commit()
-        except RuleError as exc:
-            db.session.rollback()
-            add_errors(form, exc.errors)
-        else:
+        enrolments = save_checked(
+            form,
+            Checked(values={"ids": ids}),
+            lambda values: operations.enrol(programme, values["ids"], actor=current_user),
+        )
+        if enrolments is not None:
             flash(f"已报名 {len(enrolments)} 人。", "success")
             return redirect(url_for("training.programme", programme_id=programme_id))
         programme = _programme(programme_id)
@@ -372,12 +370,9 @@ def enrolment_remove(enrolment_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     name = enrolment.candidate.name
-    try:
-        operations.remove_enrolment(enrolment, actor=current_user)
-        db.session.commit()
-    except RuleError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    refusal = committed(lambda: operations.remove_enrolment(enrolment, actor=current_user))
+    if refusal is not None:
+        flash(refusal.message, "danger")
     else:
         flash(f"已将 {name} 移出本计划。", "success")
     return redirect(url_for("training.programme", programme_id=programme_id))
