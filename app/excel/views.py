@@ -51,7 +51,8 @@ from app.excel.safety import FileRefused
 from app.excel.template import build_template
 from app.extensions import csrf, db
 from app.places.models import Township
-from app.roster.queries import RosterFilters, township_choices, village_choices
+from app.places.queries import township_choices, village_choices
+from app.roster.queries import RosterFilters
 
 bp = Blueprint("excel", __name__, cli_group=None)
 ENTERERS = ("admin", "clerk")

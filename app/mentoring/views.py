@@ -24,8 +24,8 @@ from app.mentoring.forms import (
 )
 from app.mentoring.models import Mentor, MentoringActivity, Pairing, VillagePairing
 from app.places.models import Village
+from app.places.queries import township_choices, village_choices
 from app.roster.models import Candidate
-from app.roster.queries import township_choices, village_choices
 
 bp = Blueprint("mentoring", __name__)
 WRITERS = ("admin", "clerk")

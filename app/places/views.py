@@ -14,7 +14,7 @@ from app.extensions import db
 from app.places import operations, settings
 from app.places.forms import SeatForm, SettingsForm
 from app.places.models import Village, VillageSeat
-from app.roster.queries import village_choices
+from app.places.queries import village_choices
 
 bp = Blueprint("places", __name__)
 EDITORS = ("admin", "clerk")

@@ -19,6 +19,7 @@ from app.core.sections import TimelineEvent
 from app.core.views import committed, save_checked
 from app.extensions import db
 from app.places.models import Township
+from app.places.queries import township_choices, village_choices
 from app.posts import checks, operations, queries, rules
 from app.posts.forms import (
     BatchForm,
@@ -31,7 +32,6 @@ from app.posts.forms import (
 )
 from app.posts.models import Batch, Placement, Post
 from app.roster.models import Candidate
-from app.roster.queries import township_choices, village_choices
 
 bp = Blueprint("posts", __name__)
 

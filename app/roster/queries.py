@@ -13,9 +13,8 @@ from app.core import clock
 from app.core.codes import Education, Gender, Political, PostKind, Source, Status
 from app.core.normalize import InputError, clean_text, parse_id, parse_int
 from app.core.pinyin import is_pinyin_query
-from app.core.scoping import restrict, scoped
+from app.core.scoping import scoped
 from app.extensions import db
-from app.places.models import Township, Village
 from app.roster.models import ACTIVE_STATUSES, Candidate
 
 # Above every code point: ``col >= q AND col < q + TOP`` is an indexed prefix match.
@@ -208,26 +207,6 @@ def paginate(stmt: Select, f: RosterFilters, per_page: int, *, county_wide: bool
     ).all()
     rows = db.session.scalars(ordered(select(Candidate).where(Candidate.id.in_(ids)), f))
     return Page(items=list(rows.unique()), total=total, page=page, per_page=per_page)
-
-
-def township_choices(user) -> list[tuple[int, str]]:
-    stmt = select(Township.id, Township.name).order_by(Township.id)
-    if user.township_id is not None:
-        stmt = stmt.where(Township.id == user.township_id)
-    return [(row.id, row.name) for row in db.session.execute(stmt)]
-
-
-def village_choices(user, township_id: int | None = None) -> list[tuple[int, str, str]]:
-    """(id, village name, township name) of the villages the user may use, by township, pinyin."""
-    stmt = restrict(
-        select(Village.id, Village.name, Township.name.label("township_name")).join(Township),
-        Village,
-        user,
-    ).where(Village.is_active.is_(True))
-    if township_id:
-        stmt = stmt.where(Village.township_id == township_id)
-    stmt = stmt.order_by(Township.id, Village.name_sort, Village.id)
-    return [(r.id, r.name, r.township_name) for r in db.session.execute(stmt)]
 
 
 def awaiting_decision(user, limit: int):

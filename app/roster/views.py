@@ -16,6 +16,7 @@ from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent, sections_for, timeline_for
 from app.core.views import committed, render_form, save_checked
 from app.extensions import db
+from app.places.queries import township_choices, village_choices
 from app.roster import lifecycle, operations
 from app.roster.checks import check_candidate, duplicate_problem, id_number_from_form
 from app.roster.forms import MASKED_ID_HELP, CandidateForm, StatusForm
@@ -28,8 +29,6 @@ from app.roster.queries import (
     RosterFilters,
     paginate,
     roster_select,
-    township_choices,
-    village_choices,
 )
 
 bp = Blueprint("roster", __name__)

@@ -15,8 +15,9 @@ from app.core.scoping import abort_404_for, get_or_404, restrict, role_required
 from app.core.templating import url_with
 from app.core.views import committed, render_form, save_checked
 from app.extensions import db
+from app.places.queries import township_choices, village_choices
 from app.roster.models import Candidate
-from app.roster.queries import RosterFilters, township_choices, village_choices
+from app.roster.queries import RosterFilters
 from app.training import checks, operations, queries
 from app.training.forms import EnrolForm, ProgrammeForm, ResultsForm, RoundForm
 from app.training.models import (
