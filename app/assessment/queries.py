@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.assessment.models import LOW_GRADES, Assessment, DynamicNote, Inspection, Outcome
 from app.core import clock
 from app.core.codes import InspectionMethod, Status
+from app.core.paging import count
 from app.core.scoping import scoped
 from app.core.sections import TimelineEvent, WorkItem, timeline_for
 from app.extensions import db
@@ -168,7 +169,7 @@ def low_latest_grades(user, limit: int):
         .join(Assessment, Assessment.candidate_id == Candidate.id)
         .where(Assessment.low_latest(), Candidate.status == Status.in_pool.value)
     )
-    total = db.session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True))
+    total = count(stmt)
     rows = db.session.execute(
         stmt.with_only_columns(Candidate, Assessment)
         .options(joinedload(Candidate.village))

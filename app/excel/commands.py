@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.core.db import begin_write
 from app.core.logs import mask_numbers
+from app.core.paging import count
 from app.excel import operations
 from app.excel.backup import (
     BackupError,
@@ -89,27 +90,25 @@ def export_roster_command(file: Path):
     actor = Actor(role="admin", township_id=None)
     filters = RosterFilters(status=STATUS_ALL)
     stmt = export_select(actor, filters)
-    total = db.session.scalar(
-        stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
-    )
+    total = count(stmt)
     partial = file.with_name(f".{file.name}.partial")
     try:
         with (
             partial.open("wb") as out,
             click.progressbar(length=total, label="导出", show_pos=True) as bar,
         ):
-            count = write_roster(out, stream_rows(stmt), full_ids=True, progress=bar.update)
+            written = write_roster(out, stream_rows(stmt), full_ids=True, progress=bar.update)
         partial.replace(file)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     db.session.rollback()  # end the long read before writing (see the web export)
     begin_write()
-    operations.record_export(actor=actor, filters=filters, count=count, full_ids=True)
+    operations.record_export(actor=actor, filters=filters, count=written, full_ids=True)
     db.session.commit()
     size = file.stat().st_size / 1024 / 1024
     click.echo(
-        f"已导出 {count} 名后备干部到 {file}（{size:.1f} MB），"
+        f"已导出 {written} 名后备干部到 {file}（{size:.1f} MB），"
         f"用时 {time.perf_counter() - started:.1f} 秒。"
     )
 

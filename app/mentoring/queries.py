@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.core import clock
 from app.core.codes import PairingState
 from app.core.normalize import clean_text, parse_id
+from app.core.paging import Page, count, paginate
 from app.core.scoping import restrict, scoped
 from app.core.sections import TimelineEvent, WorkItem
 from app.extensions import db
@@ -27,7 +28,7 @@ from app.mentoring.models import (
 from app.mentoring.operations import ELIGIBLE_STATUSES
 from app.places.models import Township, Village
 from app.roster.models import Candidate
-from app.roster.queries import Page, RosterFilters, roster_filter
+from app.roster.queries import RosterFilters, roster_filter
 
 PAGE_SIZE = 50
 
@@ -102,21 +103,12 @@ def pairings_select(user, f: PairingFilters, today: dt.date) -> Select:
     return stmt
 
 
-def paginate(stmt: Select, page: int, order_by, per_page: int = PAGE_SIZE, options=()) -> Page:
-    counting = stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
-    total = db.session.scalar(counting)
-    page = min(page, max((total + per_page - 1) // per_page, 1))
-    rows = db.session.scalars(
-        stmt.order_by(*order_by).options(*options).limit(per_page).offset((page - 1) * per_page)
-    )
-    return Page(items=list(rows.unique()), total=total, page=page, per_page=per_page)
-
-
 def pairing_page(user, f: PairingFilters, today: dt.date) -> Page:
     return paginate(
         pairings_select(user, f, today),
         f.page,
-        (Pairing.start_on.desc(), Candidate.name_sort, Pairing.id),
+        PAGE_SIZE,
+        order_by=(Pairing.start_on.desc(), Candidate.name_sort, Pairing.id),
         options=(
             joinedload(Pairing.candidate).joinedload(Candidate.village),
             joinedload(Pairing.mentor),
@@ -142,11 +134,7 @@ def activity_counts(pairing_ids: list[int]) -> dict[int, tuple[int, float]]:
 
 def state_counts(user, today: dt.date) -> dict[str, int]:
     return {
-        state: db.session.scalar(
-            pairings_select(user, PairingFilters(state=state), today)
-            .order_by(None)
-            .with_only_columns(func.count(), maintain_column_froms=True)
-        )
+        state: count(pairings_select(user, PairingFilters(state=state), today))
         for state in ("active", "stale", "upcoming", "overdue")
     }
 
@@ -179,7 +167,8 @@ def mentor_page(user, *, township: int | None, q: str, page: int) -> Page:
     return paginate(
         stmt,
         page,
-        (Mentor.township_id, Mentor.name_sort, Mentor.id),
+        PAGE_SIZE,
+        order_by=(Mentor.township_id, Mentor.name_sort, Mentor.id),
         options=(joinedload(Mentor.township),),
     )
 
@@ -234,9 +223,7 @@ def eligible_candidates(user, q: str, today: dt.date, limit: int = 20) -> list[C
 def _worklist(user, limit: int, state: str, detail) -> tuple[int, list[WorkItem]]:
     today = clock.today()
     stmt = pairings_select(user, PairingFilters(state=state), today)
-    total = db.session.scalar(
-        stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
-    )
+    total = count(stmt)
     rows = db.session.scalars(
         stmt.options(joinedload(Pairing.candidate), joinedload(Pairing.mentor))
         .order_by(

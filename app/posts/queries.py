@@ -27,6 +27,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.core import clock
 from app.core.codes import PlacementState, PostKind
+from app.core.paging import count
 from app.core.scoping import restrict, scoped
 from app.core.sections import WorkItem
 from app.extensions import db
@@ -230,7 +231,7 @@ def month_grid(post: Post, placements: list[Placement], first: dt.date, today: d
 
 
 def _worklist(user, limit: int, stmt: Select, detail) -> tuple[int, list[WorkItem]]:
-    total = db.session.scalar(stmt.with_only_columns(func.count(), maintain_column_froms=True))
+    total = count(stmt)
     rows = db.session.scalars(
         stmt.options(joinedload(Placement.candidate), joinedload(Placement.post))
         .order_by(Placement.end_on, Placement.id)

@@ -14,6 +14,7 @@ from app.core import clock
 from app.core.codes import Direction, PlacementGrade, PlacementState, PostKind
 from app.core.forms import EmptyForm
 from app.core.normalize import parse_id
+from app.core.paging import count
 from app.core.scoping import get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent
 from app.core.views import committed, save_checked
@@ -87,10 +88,8 @@ def index():
     posts = db.session.scalars(queries.posts_of(current_user, township_id)).unique().all()
     occupancy = queries.occupancy_on([p.id for p in posts], today)
     by_kind = {kind: [p for p in posts if p.kind == kind] for kind in PostKind}
-    due_total = db.session.scalar(
-        queries.due_to_end(current_user, today)
-        .where(Placement.township_id == township_id)
-        .with_only_columns(func.count(), maintain_column_froms=True)
+    due_total = count(
+        queries.due_to_end(current_user, today).where(Placement.township_id == township_id)
     )
     return render_template(
         "posts/index.html",

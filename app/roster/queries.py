@@ -6,12 +6,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, fields
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import joinedload
 
 from app.core import clock
 from app.core.codes import Education, Gender, Political, PostKind, Source, Status
 from app.core.normalize import InputError, clean_text, parse_id, parse_int
+from app.core.paging import Page, count, paginate
 from app.core.pinyin import is_pinyin_query
 from app.core.scoping import scoped
 from app.extensions import db
@@ -156,42 +157,9 @@ def roster_select(user, f: RosterFilters, *, today: dt.date | None = None) -> Se
     return roster_filter(scoped(Candidate, user), f, today=today)
 
 
-def ordered(stmt: Select, f: RosterFilters) -> Select:
-    return stmt.order_by(*SORTS[f.sort][1]).options(
-        joinedload(Candidate.village), joinedload(Candidate.township)
-    )
-
-
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def paginate(stmt: Select, f: RosterFilters, per_page: int, *, county_wide: bool = False) -> Page:
-    """Three statements whatever the page size: a count, the page's ids, and its rows.
-
-    The ids come first, in order, from the narrowest index that answers the filters: when
-    many rows match (a one-character surname: 7 % of a county), sorting their (sort key, id)
-    entries costs far less than sorting whole rows; the 50 rows are then read by id.
-    """
-    counting = stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
-    total = db.session.scalar(counting)
-    page = min(f.page, max((total + per_page - 1) // per_page, 1))
+def roster_page(stmt: Select, f: RosterFilters, per_page: int, *, county_wide: bool) -> Page:
+    """The page ``f`` asks for, its ids first: a one-character surname matches 7 % of a county,
+    and sorting those rows' (sort key, id) entries costs far less than sorting the rows."""
     order = SORTS[f.sort][1]
     if f.q and f.sort == "name" and county_wide:
         # County-wide, a search's own index finds its matches; ordering by an expression keeps
@@ -199,14 +167,14 @@ def paginate(stmt: Select, f: RosterFilters, per_page: int, *, county_wide: bool
         # come early (PostgreSQL read 116,000 entries for q=王, whose matches all sort after
         # "w"). Within a township, walking its part of the sort index is the faster way.
         order = (Candidate.name_sort.concat(""), Candidate.id)
-    ids = db.session.scalars(
-        stmt.with_only_columns(Candidate.id)
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    rows = db.session.scalars(ordered(select(Candidate).where(Candidate.id.in_(ids)), f))
-    return Page(items=list(rows.unique()), total=total, page=page, per_page=per_page)
+    return paginate(
+        stmt,
+        f.page,
+        per_page,
+        order_by=order,
+        options=(joinedload(Candidate.village), joinedload(Candidate.township)),
+        ids_first=True,
+    )
 
 
 def awaiting_decision(user, limit: int):
@@ -218,7 +186,7 @@ def awaiting_decision(user, limit: int):
     waiting = scoped(Candidate, user).where(
         Candidate.status.in_([Status.nominated.value, Status.inspecting.value])
     )
-    total = db.session.scalar(waiting.with_only_columns(func.count(), maintain_column_froms=True))
+    total = count(waiting)
     rows = db.session.scalars(
         waiting.options(joinedload(Candidate.village)).order_by(Candidate.id).limit(limit)
     )

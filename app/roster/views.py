@@ -27,7 +27,7 @@ from app.roster.queries import (
     SORTS,
     STATUS_ALL,
     RosterFilters,
-    paginate,
+    roster_page,
     roster_select,
 )
 
@@ -51,7 +51,7 @@ def _candidate(candidate_id: int) -> Candidate:
 @bp.get("/")
 def index():
     filters = RosterFilters.from_args(request.args)
-    page = paginate(
+    page = roster_page(
         roster_select(current_user, filters),
         filters,
         current_app.config["ROSTER_PAGE_SIZE"],

@@ -16,11 +16,12 @@ from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.core import clock
+from app.core.paging import Page, paginate
 from app.core.scoping import restrict, scoped
 from app.core.sections import TimelineEvent
 from app.extensions import db
 from app.roster.models import Candidate
-from app.roster.queries import Page, RosterFilters, roster_filter
+from app.roster.queries import RosterFilters, roster_filter
 from app.training.models import Enrolment, Programme, Round, RoundResult, yes_no
 from app.training.operations import ELIGIBLE_STATUSES
 
@@ -41,20 +42,6 @@ def programmes_scope(user) -> Select:
 
 def rounds_scope(user) -> Select:
     return _visible(select(Round).join(Round.programme), user)
-
-
-def _count(stmt: Select) -> int:
-    return db.session.scalar(
-        stmt.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
-    )
-
-
-def _paginate(stmt: Select, page: int, per_page: int = PAGE_SIZE, scalars: bool = True) -> Page:
-    total = _count(stmt)
-    page = min(max(page, 1), max((total + per_page - 1) // per_page, 1))
-    limited = stmt.limit(per_page).offset((page - 1) * per_page)
-    rows = db.session.scalars(limited).unique() if scalars else db.session.execute(limited)
-    return Page(items=list(rows), total=total, page=page, per_page=per_page)
 
 
 def programme_list(user) -> list[tuple[Programme, int, int]]:
@@ -102,7 +89,9 @@ def participant_page(programme_id: int, user, township: int | None, page: int) -
         joinedload(Enrolment.candidate).joinedload(Candidate.village),
         joinedload(Enrolment.candidate).joinedload(Candidate.township),
     )
-    return _paginate(stmt.order_by(Enrolment.township_id, Candidate.name_sort, Enrolment.id), page)
+    return paginate(
+        stmt, page, PAGE_SIZE, order_by=(Enrolment.township_id, Candidate.name_sort, Enrolment.id)
+    )
 
 
 def results_of(
@@ -149,7 +138,7 @@ def ranking_page(round_: Round, user, township: int | None, page: int) -> Page:
         .options(joinedload(Enrolment.candidate).joinedload(Candidate.village))
         .order_by(group, RoundResult.score.desc(), Candidate.name_sort, Enrolment.id)
     )
-    raw = _paginate(stmt, page, scalars=False)
+    raw = paginate(stmt, page, PAGE_SIZE, scalars=False)
     raw.items = [
         Ranked(enrolment=e, result=r, rank=int(rnk) if grp == 0 else None)
         for e, r, grp, rnk in raw.items
@@ -194,7 +183,7 @@ def enrollable_page(programme: Programme, user, filters: RosterFilters, page: in
             Enrolment.programme_id == programme.id, Enrolment.candidate_id == Candidate.id
         ),
     ).options(joinedload(Candidate.village), joinedload(Candidate.township))
-    return _paginate(stmt.order_by(Candidate.name_sort, Candidate.id), page)
+    return paginate(stmt, page, PAGE_SIZE, order_by=(Candidate.name_sort, Candidate.id))
 
 
 # ---- the candidate page ----------------------------------------------------------------------
