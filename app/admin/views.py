@@ -15,6 +15,7 @@ from app.admin.forms import NameForm, VillageForm
 from app.core.audit import AuditEntry
 from app.core.forms import EmptyForm, add_errors, options
 from app.core.normalize import clean_text, parse_id
+from app.core.paging import paginate
 from app.core.scoping import get_or_404, role_required
 from app.core.views import committed, render_form
 from app.extensions import db
@@ -23,6 +24,7 @@ from app.places.models import Township, Village
 from app.roster.models import Candidate
 
 bp = Blueprint("admin", __name__)
+AUDIT_PAGE_SIZE = 100
 
 
 @bp.before_request
@@ -188,7 +190,5 @@ def audit_log():
     entity_id = parse_id(request.args.get("entity_id"))
     if entity_id:
         stmt = stmt.where(AuditEntry.entity_id == entity_id)
-    result = db.paginate(
-        stmt.order_by(AuditEntry.id.desc()), page=page, per_page=100, error_out=False
-    )
+    result = paginate(stmt, page, AUDIT_PAGE_SIZE, order_by=(AuditEntry.id.desc(),))
     return render_template("admin/audit.html", page=result, entity=entity, entity_id=entity_id)
