@@ -9,7 +9,9 @@ Each area registers, in its ``init_app``:
   into the candidate's one timeline.
 
 - a **worklist**: things waiting for someone (below), shown in the review queue and on the
-  dashboard.
+  dashboard; and
+- **roster filters**: query parameters of the roster list (and its export) that ask about the
+  area's records, e.g. "on a trial post now" (below).
 
 The roster's views ask this registry; they never import another area.
 """
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 
 @dataclass(frozen=True)
@@ -129,3 +131,43 @@ def register_trained_source(app, source: Callable[..., Any]) -> None:
 
 def trained_sources(user, since: dt.date) -> list:
     return [source(user, since) for source in _registry().get("trained", [])]
+
+
+# ---- roster filters: the roster list asks about another area's records ---------------------
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    """A select on the roster's filter bar and the query parameter ``key`` it sends."""
+
+    key: str
+    label: str
+    choices: tuple[tuple[str, str], ...]  # (value, label); the bar adds 全部 ('') first
+    # The choice a raw parameter names ('' for none): by default only a choice's own value.
+    read: Callable[[str | None], str] | None = None
+
+    def value_of(self, raw: str | None) -> str:
+        if self.read is not None:
+            return self.read(raw)
+        return raw if raw in dict(self.choices) else ""
+
+
+@dataclass(frozen=True)
+class RosterFilterGroup:
+    """Filters read together: ``clauses(values, today)`` returns WHERE clauses on
+    ``Candidate`` for ``values`` (each filter's key -> its value, '' when not chosen); it is
+    asked only when one of them is chosen."""
+
+    filters: tuple[RosterFilter, ...]
+    clauses: Callable[[dict[str, str], dt.date], list]
+
+
+def register_roster_filters(app, group: RosterFilterGroup) -> None:
+    _registry(app).setdefault("roster_filters", []).append(group)
+
+
+def roster_filter_groups() -> list[RosterFilterGroup]:
+    """The groups the app's areas registered; none outside an app (no area is initialised)."""
+    if not has_app_context():
+        return []
+    return _registry().get("roster_filters", [])

@@ -4,9 +4,13 @@
 def init_app(app) -> None:
     from sqlalchemy import event
 
+    from app.core.codes import PostKind
     from app.core.sections import (
         CandidateSection,
+        RosterFilter,
+        RosterFilterGroup,
         Worklist,
+        register_roster_filters,
         register_section,
         register_timeline,
         register_trained_source,
@@ -15,7 +19,15 @@ def init_app(app) -> None:
     from app.places.models import Township
     from app.posts import models  # noqa: F401  (the area's tables, before Alembic looks)
     from app.posts.operations import open_windows
-    from app.posts.queries import due_worklist, trained_rows, unevaluated_worklist
+    from app.posts.queries import (
+        PLACED,
+        PLAN,
+        due_worklist,
+        post_kind_of,
+        roster_clauses,
+        trained_rows,
+        unevaluated_worklist,
+    )
     from app.posts.views import bp, candidate_section, placement_timeline
 
     app.register_blueprint(bp, url_prefix="/posts")
@@ -34,6 +46,17 @@ def init_app(app) -> None:
         ),
     )
     register_timeline(app, placement_timeline)
+    register_roster_filters(
+        app,
+        RosterFilterGroup(
+            filters=(
+                RosterFilter("placed", "试岗", tuple(PLACED.items())),
+                RosterFilter("post_kind", "试岗岗位类别", tuple(PostKind.choices()), post_kind_of),
+                RosterFilter("plan", "轮岗计划", tuple(PLAN.items())),
+            ),
+            clauses=roster_clauses,
+        ),
+    )
     register_trained_source(app, trained_rows)
     register_worklist(
         app,

@@ -36,6 +36,9 @@ from app.posts.rules import MONTH_SLACK, effective_end
 from app.roster.models import Candidate
 
 DUE_DAYS = 14
+# The roster's trial-post filters: placed now, and whether the rotation plan is complete.
+PLACED = {"yes": "正在试岗", "no": "当前未试岗"}
+PLAN = {"complete": "已完成轮岗计划", "incomplete": "未完成轮岗计划"}
 
 
 # ---- lists ---------------------------------------------------------------------------------
@@ -394,8 +397,16 @@ def plan_complete_ids(today: dt.date) -> Select:
     )
 
 
-def roster_clauses(placed: str, post_kind: str, plan: str, today: dt.date) -> list:
-    """WHERE clauses on ``Candidate`` for the roster's three placement filters."""
+def post_kind_of(raw: str | None) -> str:
+    """The post kind a roster filter names by its key, label or short form ('' for none)."""
+    found = PostKind.lookup(raw)
+    return found.value if found else ""
+
+
+def roster_clauses(values: dict[str, str], today: dt.date) -> list:
+    """WHERE clauses on ``Candidate`` for the roster's three placement filters (``PLACED``,
+    ``post_kind``, ``PLAN``; registered in ``app.posts.init_app``)."""
+    placed, post_kind, plan = values["placed"], values["post_kind"], values["plan"]
     clauses = []
     if placed == "yes":
         clauses.append(Candidate.id.in_(placed_ids(today, post_kind or None)))

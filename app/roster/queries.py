@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import joinedload
 
 from app.core import clock
-from app.core.codes import Education, Gender, Political, PostKind, Source, Status
+from app.core.codes import Education, Gender, Political, Source, Status
 from app.core.normalize import InputError, clean_text, parse_id, parse_int
 from app.core.paging import Page, count, paginate
 from app.core.pinyin import is_pinyin_query
 from app.core.scoping import scoped
+from app.core.sections import roster_filter_groups
 from app.extensions import db
 from app.roster.models import ACTIVE_STATUSES, Candidate
 
@@ -29,9 +30,6 @@ SORTS = {
     "-created": ("录入时间（新→旧）", (Candidate.id.desc(),)),
 }
 STATUS_ALL = "all"
-# The trial-post filters (试岗锻炼): currently placed, post kind, rotation plan complete.
-PLACED = {"yes": "正在试岗", "no": "当前未试岗"}
-PLAN = {"complete": "已完成轮岗计划", "incomplete": "未完成轮岗计划"}
 # The ages an age filter may name. Beyond them the filter means nothing (and a birth date that
 # many years back would fall before the year 1, which Python's dates do not reach).
 MAX_AGE = 120
@@ -49,9 +47,8 @@ class RosterFilters:
     gender: str = ""
     age_min: int | None = None
     age_max: int | None = None
-    placed: str = ""
-    post_kind: str = ""
-    plan: str = ""
+    # The filters other areas register (app.core.sections.register_roster_filters): key -> value.
+    extra: dict[str, str] = field(default_factory=dict)
     sort: str = "name"
     page: int = 1
 
@@ -85,22 +82,36 @@ class RosterFilters:
             gender=member("gender", Gender),
             age_min=age("age_min"),
             age_max=age("age_max"),
-            placed=args.get("placed") if args.get("placed") in PLACED else "",
-            post_kind=member("post_kind", PostKind),
-            plan=args.get("plan") if args.get("plan") in PLAN else "",
+            extra={
+                flt.key: flt.value_of(args.get(flt.key))
+                for group in roster_filter_groups()
+                for flt in group.filters
+            },
             sort=args.get("sort") if args.get("sort") in SORTS else "name",
             page=ident("page") or 1,
         )
 
     def to_args(self, **overrides) -> dict:
         """Query parameters for links (pager, export), without the empty ones."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
+        data = {}
+        for f in fields(self):
+            data |= self.extra if f.name == "extra" else {f.name: getattr(self, f.name)}
+        data |= overrides
         default = RosterFilters()
-        return {k: v for k, v in data.items() if v not in (None, "") and v != getattr(default, k)}
+        return {
+            k: v for k, v in data.items() if v not in (None, "") and v != getattr(default, k, None)
+        }
+
+    def chosen(self, key: str):
+        """The value of the filter ``key``, one of the roster's own or a registered one."""
+        return self.extra.get(key, "") if key not in _OWN else getattr(self, key)
 
     @property
     def active(self) -> bool:
         return bool(self.to_args(page=1, sort="name"))
+
+
+_OWN = {f.name for f in fields(RosterFilters)} - {"extra"}
 
 
 def _years_before(today: dt.date, years: int) -> dt.date:
@@ -145,10 +156,10 @@ def roster_filter(stmt: Select, f: RosterFilters, *, today: dt.date | None = Non
         stmt = stmt.where(Candidate.birth_date <= _years_before(today, f.age_min))
     if f.age_max is not None:
         stmt = stmt.where(Candidate.birth_date > _years_before(today, f.age_max + 1))
-    if f.placed or f.post_kind or f.plan:
-        from app.posts.queries import roster_clauses
-
-        stmt = stmt.where(*roster_clauses(f.placed, f.post_kind, f.plan, today))
+    for group in roster_filter_groups():
+        values = {flt.key: f.extra.get(flt.key, "") for flt in group.filters}
+        if any(values.values()):
+            stmt = stmt.where(*group.clauses(values, today))
     return stmt
 
 

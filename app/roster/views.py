@@ -9,11 +9,11 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from app.core import clock
-from app.core.codes import Education, Gender, Political, PostKind, Source, Status
+from app.core.codes import Education, Gender, Political, Source, Status
 from app.core.forms import EmptyForm
 from app.core.idcard import normalize_id_number
 from app.core.scoping import get_or_404, role_required, scoped
-from app.core.sections import TimelineEvent, sections_for, timeline_for
+from app.core.sections import TimelineEvent, roster_filter_groups, sections_for, timeline_for
 from app.core.views import committed, render_form, save_checked
 from app.extensions import db
 from app.places.queries import township_choices, village_choices
@@ -22,8 +22,6 @@ from app.roster.checks import check_candidate, duplicate_problem, id_number_from
 from app.roster.forms import MASKED_ID_HELP, CandidateForm, StatusForm
 from app.roster.models import Candidate, StatusChange, display_value
 from app.roster.queries import (
-    PLACED,
-    PLAN,
     SORTS,
     STATUS_ALL,
     RosterFilters,
@@ -69,17 +67,19 @@ def index():
             if filters.township or not current_user.is_county_level
             else []
         ),
-        options={
-            "status": [(STATUS_ALL, "全部（含已使用、已退出）")] + Status.choices(),
-            "source": Source.choices(),
-            "education": Education.choices(),
-            "political": Political.choices(),
-            "gender": Gender.choices(),
-            "placed": list(PLACED.items()),
-            "post_kind": PostKind.choices(),
-            "plan": list(PLAN.items()),
-            "sort": [(k, v[0]) for k, v in SORTS.items()],
-        },
+        selects=[
+            ("status", "状态", [(STATUS_ALL, "全部（含已使用、已退出）")] + Status.choices()),
+            ("source", "来源类别", Source.choices()),
+            ("education", "学历", Education.choices()),
+            ("political", "政治面貌", Political.choices()),
+            ("gender", "性别", Gender.choices()),
+        ]
+        + [
+            (flt.key, flt.label, flt.choices)
+            for group in roster_filter_groups()
+            for flt in group.filters
+        ],
+        sorts=[(k, v[0]) for k, v in SORTS.items()],
     )
 
 
