@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SubmitField
+from markupsafe import Markup, escape
+from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import Select, html_params
 
 from app.core.once import OnceField
 
@@ -29,10 +31,33 @@ class RecordForm(FlaskForm):
 
 
 class FilterForm(FlaskForm):
-    """GET filter forms: no CSRF (they change nothing), and no prefix on field names."""
+    """GET filter forms: no CSRF (they change nothing), and no prefix on field names.
+
+    Build one from what the filters read (``formdata=None, data=…``), not from the raw query:
+    the bar then shows what is applied (a meaningless value shows as 全部).
+    """
 
     class Meta:
         csrf = False
+
+
+class _FilterSelect(Select):
+    """Writes the chosen option ``<option value="…" selected>``, the filter bars' markup from
+    before they were forms, which their pages' tests read."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        params = html_params(value=choice.value, **(choice.render_kw or {}), **kwargs)
+        selected = " selected" if choice.selected else ""
+        html = f"<option {params}{selected}>{escape(choice.label)}</option>"
+        return Markup(html)  # noqa: S704 — html_params and escape() made each part safe
+
+
+def filter_select(label: str, choices=(), **kwargs) -> SelectField:
+    """A select of a ``FilterForm``; ``choices`` are (value, label) pairs."""
+    return SelectField(
+        label, choices=options(choices), validate_choice=False, widget=_FilterSelect(), **kwargs
+    )
 
 
 class Required:
@@ -67,4 +92,12 @@ def add_errors(form: FlaskForm, errors: dict[str, str], fallback: str | None = N
         field.errors.append(message)
 
 
-__all__ = ["EmptyForm", "FilterForm", "RecordForm", "Required", "add_errors", "options"]
+__all__ = [
+    "EmptyForm",
+    "FilterForm",
+    "RecordForm",
+    "Required",
+    "add_errors",
+    "filter_select",
+    "options",
+]

@@ -7,13 +7,17 @@ the Excel import), so every message comes from one place, in Chinese.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SearchField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import NumberInput
 
-from app.core.codes import Direction, Education, Ethnicity, Gender, Political, Source
-from app.core.forms import RecordForm, Required, options
+from app.core.codes import Direction, Education, Ethnicity, Gender, Political, Source, Status
+from app.core.forms import FilterForm, RecordForm, Required, filter_select, options
+from app.core.sections import roster_filter_groups
+from app.roster.queries import SORTS, STATUS_ALL, RosterFilters
 
 PLEASE = [("", "请选择")]
+ALL = [("", "全部")]
 # The edit form holds the stored ID number masked (see ``checks.id_number_from_form``).
 MASKED_ID_HELP = (
     "中间 10 位已隐去。不修改请保持原样；如需修改，请点击“修改身份证号”（或清空此栏）后"
@@ -68,3 +72,58 @@ class StatusForm(FlaskForm):
     target = HiddenField()
     reason = TextAreaField("原因/意见")
     submit = SubmitField("确定")
+
+
+def _age(label: str, spoken: str) -> StringField:
+    return StringField(label, widget=NumberInput(min=16, max=80), render_kw={"aria-label": spoken})
+
+
+class RosterFilterForm(FilterForm):
+    """The roster's filter bar (GET /candidates/): the query parameters DESIGN.md lists, and
+    between the gender and the age those other areas register (``roster_filter_form``)."""
+
+    q = SearchField(
+        "姓名 / 拼音 / 身份证号后几位", render_kw={"placeholder": "如 张三、zs、zhangsan、1234"}
+    )
+    township = filter_select("乡镇")
+    village = filter_select("所在村")
+    status = filter_select(
+        "状态", [("", "在库及待审"), (STATUS_ALL, "全部（含已使用、已退出）"), *Status.choices()]
+    )
+    source = filter_select("来源类别", ALL + Source.choices())
+    education = filter_select("学历", ALL + Education.choices())
+    political = filter_select("政治面貌", ALL + Political.choices())
+    gender = filter_select("性别", ALL + Gender.choices())
+    age_min = _age("年龄（岁）", "最小年龄")  # with age_max beside it, under this one label
+    age_max = _age("最大年龄", "最大年龄")
+    sort = filter_select("排序", [(key, label) for key, (label, _) in SORTS.items()])
+    registered: tuple[str, ...] = ()
+
+    def choice_filters(self) -> list:
+        """The selects between the village and the age, in their order on the bar."""
+        keys = ("status", "source", "education", "political", "gender", *self.registered)
+        return [self[key] for key in keys]
+
+
+def roster_filter_form(
+    filters: RosterFilters, townships: list[tuple[int, str]], villages: list[tuple[int, str, str]]
+) -> RosterFilterForm:
+    """The bar showing ``filters`` (what is applied, not what was typed), with the registered
+    filters' selects added; the township select only when there is more than one."""
+    registered = [flt for group in roster_filter_groups() for flt in group.filters]
+    form_class = type(
+        "RosterFilterForm",
+        (RosterFilterForm,),
+        {flt.key: filter_select(flt.label, ALL + list(flt.choices)) for flt in registered}
+        | {"registered": tuple(flt.key for flt in registered)},
+    )
+    # An age of 0 has always shown as an empty box.
+    ages = {"age_min": filters.age_min or None, "age_max": filters.age_max or None}
+    form = form_class(formdata=None, data=filters.values() | ages)
+    if len(townships) > 1:
+        form.township.choices = options([("", "全部乡镇"), *townships])
+    else:
+        del form.township
+    hint = "全部村（社区）" if villages else "先选乡镇，再选村"
+    form.village.choices = options([("", hint), *((vid, name) for vid, name, _ in villages)])
+    return form

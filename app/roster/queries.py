@@ -91,27 +91,25 @@ class RosterFilters:
             page=ident("page") or 1,
         )
 
-    def to_args(self, **overrides) -> dict:
-        """Query parameters for links (pager, export), without the empty ones."""
+    def values(self) -> dict:
+        """Every filter by its query parameter: the roster's own, then the registered."""
         data = {}
         for f in fields(self):
             data |= self.extra if f.name == "extra" else {f.name: getattr(self, f.name)}
-        data |= overrides
+        return data
+
+    def to_args(self, **overrides) -> dict:
+        """Query parameters for links (pager, export), without the empty ones."""
         default = RosterFilters()
         return {
-            k: v for k, v in data.items() if v not in (None, "") and v != getattr(default, k, None)
+            k: v
+            for k, v in (self.values() | overrides).items()
+            if v not in (None, "") and v != getattr(default, k, None)
         }
-
-    def chosen(self, key: str):
-        """The value of the filter ``key``, one of the roster's own or a registered one."""
-        return self.extra.get(key, "") if key not in _OWN else getattr(self, key)
 
     @property
     def active(self) -> bool:
         return bool(self.to_args(page=1, sort="name"))
-
-
-_OWN = {f.name for f in fields(RosterFilters)} - {"extra"}
 
 
 def _years_before(today: dt.date, years: int) -> dt.date:

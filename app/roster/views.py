@@ -9,25 +9,18 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from app.core import clock
-from app.core.codes import Education, Gender, Political, Source, Status
 from app.core.forms import EmptyForm
 from app.core.idcard import normalize_id_number
 from app.core.scoping import get_or_404, role_required, scoped
-from app.core.sections import TimelineEvent, roster_filter_groups, sections_for, timeline_for
+from app.core.sections import TimelineEvent, sections_for, timeline_for
 from app.core.views import committed, render_form, save_checked
 from app.extensions import db
 from app.places.queries import township_choices, village_choices
 from app.roster import lifecycle, operations
 from app.roster.checks import check_candidate, duplicate_problem, id_number_from_form
-from app.roster.forms import MASKED_ID_HELP, CandidateForm, StatusForm
+from app.roster.forms import MASKED_ID_HELP, CandidateForm, StatusForm, roster_filter_form
 from app.roster.models import Candidate, StatusChange, display_value
-from app.roster.queries import (
-    SORTS,
-    STATUS_ALL,
-    RosterFilters,
-    roster_page,
-    roster_select,
-)
+from app.roster.queries import RosterFilters, roster_page, roster_select
 
 bp = Blueprint("roster", __name__)
 ENTERERS = ("admin", "clerk")
@@ -55,31 +48,18 @@ def index():
         current_app.config["ROSTER_PAGE_SIZE"],
         county_wide=current_user.is_county_level and not (filters.township or filters.village),
     )
+    # A county has hundreds of villages: the list waits until a township is chosen.
+    villages = (
+        village_choices(current_user, filters.township)
+        if filters.township or not current_user.is_county_level
+        else []
+    )
     return render_template(
         "roster/index.html",
         page=page,
         filters=filters,
+        form=roster_filter_form(filters, township_choices(current_user), villages),
         today=clock.today(),
-        townships=township_choices(current_user),
-        # A county has hundreds of villages: the list waits until a township is chosen.
-        villages=(
-            village_choices(current_user, filters.township)
-            if filters.township or not current_user.is_county_level
-            else []
-        ),
-        selects=[
-            ("status", "状态", [(STATUS_ALL, "全部（含已使用、已退出）")] + Status.choices()),
-            ("source", "来源类别", Source.choices()),
-            ("education", "学历", Education.choices()),
-            ("political", "政治面貌", Political.choices()),
-            ("gender", "性别", Gender.choices()),
-        ]
-        + [
-            (flt.key, flt.label, flt.choices)
-            for group in roster_filter_groups()
-            for flt in group.filters
-        ],
-        sorts=[(k, v[0]) for k, v in SORTS.items()],
     )
 
 
