@@ -12,6 +12,7 @@ def init_app(app) -> None:
         timeline,
     )
     from app.assessment.views import bp, records
+    from app.core.scoping import DECIDERS
     from app.core.sections import (
         CandidateSection,
         Worklist,
@@ -36,7 +37,7 @@ def init_app(app) -> None:
             key="low_grades",
             title="最近考核为基本称职或不称职的后备干部",
             load=low_latest_grades,
-            roles=("admin", "secretary"),
+            roles=DECIDERS,
             order=30,
         ),
     )
@@ -46,7 +47,7 @@ def init_app(app) -> None:
             key="no_recent_assessment",
             title="12个月内无考核的在库后备干部",
             load=without_recent_assessment,
-            roles=("admin", "secretary"),
+            roles=DECIDERS,
             order=40,
         ),
     )

@@ -13,10 +13,9 @@ from app.assessment.queries import (
     notes_of,
     outcomes_of,
 )
-from app.core.codes import Role, Status
+from app.core.codes import Status
+from app.core.scoping import DECIDERS
 from app.core.sections import TimelineEvent
-
-DECIDERS = (Role.secretary.value, Role.admin.value)
 
 
 def _decides(user) -> bool:

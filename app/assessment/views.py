@@ -32,7 +32,7 @@ from app.core import clock
 from app.core.codes import AssessmentKind
 from app.core.forms import add_errors
 from app.core.normalize import InputError
-from app.core.scoping import get_or_404, role_required, scoped
+from app.core.scoping import DECIDERS, get_or_404, role_required, scoped
 from app.core.sections import worklists_for
 from app.core.views import save_checked
 from app.extensions import db
@@ -40,7 +40,6 @@ from app.roster.models import Candidate
 
 bp = Blueprint("assessment", __name__)
 records = Blueprint("assessment_records", __name__)
-DECIDERS = ("admin", "secretary")
 REVIEW_LIMIT = 20
 
 

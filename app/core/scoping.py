@@ -15,7 +15,13 @@ from flask import abort, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import Select, false, select
 
+from app.core.codes import Role
 from app.extensions import db
+
+# Who may do what (DESIGN.md, "Who uses it"); every area's views and rules name these sets.
+ENTERERS = (Role.admin.value, Role.clerk.value)  # enter and keep records (录入、维护)
+DECIDERS = (Role.admin.value, Role.secretary.value)  # approve, assess, decide outcomes
+EVERYONE = (Role.admin.value, Role.secretary.value, Role.clerk.value)
 
 
 def township_scope(user=None) -> int | None:

@@ -25,6 +25,8 @@ from typing import Any
 
 from flask import current_app, has_app_context
 
+from app.core.scoping import EVERYONE
+
 
 @dataclass(frozen=True)
 class CandidateSection:
@@ -101,7 +103,7 @@ class Worklist:
     key: str
     title: str
     load: Callable[..., tuple[int, list[WorkItem]]]
-    roles: tuple[str, ...] = ("admin", "secretary", "clerk")
+    roles: tuple[str, ...] = EVERYONE
     order: int = 100
 
 

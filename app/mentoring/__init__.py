@@ -2,6 +2,7 @@
 
 
 def init_app(app) -> None:
+    from app.core.scoping import EVERYONE
     from app.core.sections import (
         CandidateSection,
         Worklist,
@@ -30,7 +31,7 @@ def init_app(app) -> None:
             key="mentoring_stale",
             title="帮带不实（30天无活动）",
             load=queries.stale_worklist,
-            roles=("admin", "secretary", "clerk"),
+            roles=EVERYONE,
             order=50,
         ),
     )
@@ -40,7 +41,7 @@ def init_app(app) -> None:
             key="mentoring_overdue",
             title="到期待评价的结对帮带",
             load=queries.overdue_worklist,
-            roles=("admin", "secretary", "clerk"),
+            roles=EVERYONE,
             order=55,
         ),
     )

@@ -14,7 +14,7 @@ from app.core import clock
 from app.core.codes import PairingState
 from app.core.normalize import clean_text, parse_id
 from app.core.paging import Page, count, paginate
-from app.core.scoping import restrict, scoped
+from app.core.scoping import ENTERERS, restrict, scoped
 from app.core.sections import TimelineEvent, WorkItem
 from app.extensions import db
 from app.mentoring.models import (
@@ -281,7 +281,7 @@ def candidate_section(candidate: Candidate, user) -> dict:
     return {
         "pairings": pairings,
         "counts": activity_counts([p.id for p in pairings]),
-        "may_write": user.role in ("admin", "clerk"),
+        "may_write": user.role in ENTERERS,
         "eligible": candidate.status in ELIGIBLE_STATUSES,
     }
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.core import clock
 from app.core.forms import EmptyForm
 from app.core.normalize import clean_text, parse_id
-from app.core.scoping import get_or_404, may_see_township, restrict, role_required, scoped
+from app.core.scoping import ENTERERS, get_or_404, may_see_township, restrict, role_required, scoped
 from app.core.views import committed, render_form, save_checked
 from app.mentoring import checks, operations, queries
 from app.mentoring.forms import (
@@ -28,7 +28,6 @@ from app.places.queries import township_choices, village_choices
 from app.roster.models import Candidate
 
 bp = Blueprint("mentoring", __name__)
-WRITERS = ("admin", "clerk")
 
 
 @bp.before_request
@@ -38,7 +37,7 @@ def _require_login():
 
 
 def _may_write() -> bool:
-    return current_user.role in WRITERS
+    return current_user.role in ENTERERS
 
 
 # ---- pairings --------------------------------------------------------------------------------
@@ -120,7 +119,7 @@ def _pairing_form(candidate: Candidate) -> PairingForm:
 
 
 @bp.route("/pairings/new", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def pairing_new():
     today = clock.today()
     candidate_id = parse_id(request.args.get("candidate_id"))
@@ -164,7 +163,7 @@ def _a_year_on(day: dt.date) -> dt.date:
 
 
 @bp.route("/pairings/<int:pairing_id>/edit", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def pairing_edit(pairing_id: int):
     pairing = _pairing(pairing_id)
     if pairing.ended_on is not None:
@@ -198,7 +197,7 @@ def pairing_edit(pairing_id: int):
 
 
 @bp.post("/pairings/<int:pairing_id>/activities")
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def activity_add(pairing_id: int):
     pairing = _pairing(pairing_id)
     form = ActivityForm()
@@ -217,7 +216,7 @@ def activity_add(pairing_id: int):
 
 
 @bp.post("/activities/<int:activity_id>/delete")
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def activity_delete(activity_id: int):
     activity = get_or_404(scoped(MentoringActivity), activity_id)
     pairing_id = activity.pairing_id
@@ -229,7 +228,7 @@ def activity_delete(activity_id: int):
 
 
 @bp.route("/pairings/<int:pairing_id>/end", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def pairing_end(pairing_id: int):
     pairing = _pairing(pairing_id)
     if pairing.ended_on is not None:
@@ -279,7 +278,7 @@ def _mentor_form(**kwargs) -> MentorForm:
 
 
 @bp.route("/mentors/new", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def mentor_new():
     form = _mentor_form()
     if form.validate_on_submit():
@@ -312,7 +311,7 @@ def mentor(mentor_id: int):
 
 
 @bp.route("/mentors/<int:mentor_id>/edit", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def mentor_edit(mentor_id: int):
     mentor = get_or_404(scoped(Mentor), mentor_id)
     form = _mentor_form(obj=mentor if request.method == "GET" else None)
@@ -335,7 +334,7 @@ def mentor_edit(mentor_id: int):
 
 
 @bp.post("/mentors/<int:mentor_id>/delete")
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def mentor_delete(mentor_id: int):
     mentor = get_or_404(scoped(Mentor), mentor_id)
     if not EmptyForm().validate_on_submit():
@@ -399,7 +398,7 @@ def _may_edit_village_pairing(pairing: VillagePairing) -> bool:
 
 
 @bp.route("/village-pairings/new", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def village_pairing_new():
     form = _village_form()
     today = clock.today()
@@ -424,7 +423,7 @@ def village_pairing_new():
 
 
 @bp.route("/village-pairings/<int:pairing_id>/edit", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def village_pairing_edit(pairing_id: int):
     pairing = get_or_404(queries.village_pairings_scope(current_user), pairing_id)
     if not _may_edit_village_pairing(pairing):

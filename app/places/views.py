@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core.checks import Checked
 from app.core.forms import EmptyForm, options
-from app.core.scoping import get_or_404, role_required, scoped
+from app.core.scoping import ENTERERS, get_or_404, role_required, scoped
 from app.core.views import committed, render_form, save_checked
 from app.extensions import db
 from app.places import operations, settings
@@ -17,7 +17,6 @@ from app.places.models import Village, VillageSeat
 from app.places.queries import village_choices
 
 bp = Blueprint("places", __name__)
-EDITORS = ("admin", "clerk")
 
 
 @bp.before_request
@@ -34,7 +33,7 @@ def seats():
         .options(joinedload(VillageSeat.village).joinedload(Village.township))
         .order_by(VillageSeat.township_id, Village.name_sort, VillageSeat.kind)
     ).all()
-    return render_template("places/seats.html", seats=rows, may_edit=current_user.role in EDITORS)
+    return render_template("places/seats.html", seats=rows, may_edit=current_user.role in ENTERERS)
 
 
 def _seat_form(seat: VillageSeat | None) -> SeatForm:
@@ -74,19 +73,19 @@ def _edit(seat: VillageSeat | None):
 
 
 @bp.route("/seats/new", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def new_seat():
     return _edit(None)
 
 
 @bp.route("/seats/<int:seat_id>", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def seat(seat_id: int):
     return _edit(get_or_404(scoped(VillageSeat), seat_id))
 
 
 @bp.post("/seats/<int:seat_id>/delete")
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def delete_seat(seat_id: int):
     seat = get_or_404(scoped(VillageSeat), seat_id)
     if EmptyForm().validate_on_submit():

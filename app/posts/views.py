@@ -15,7 +15,7 @@ from app.core.codes import Direction, PlacementGrade, PlacementState, PostKind
 from app.core.forms import EmptyForm
 from app.core.normalize import parse_id
 from app.core.paging import count
-from app.core.scoping import get_or_404, role_required, scoped
+from app.core.scoping import DECIDERS, ENTERERS, EVERYONE, get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent
 from app.core.views import committed, save_checked
 from app.extensions import db
@@ -36,10 +36,6 @@ from app.roster.models import Candidate
 
 bp = Blueprint("posts", __name__)
 
-EDITORS = ("admin", "clerk")  # posts, batches, placements
-ASSESSORS = ("admin", "clerk", "secretary")  # reports and evaluations
-PLANNERS = ("admin", "secretary")  # rotation plans: the township party committee decides
-
 
 @bp.before_request
 @login_required
@@ -51,9 +47,9 @@ def _require_login():
 def _roles():
     role = current_user.role if current_user.is_authenticated else None
     return {
-        "may_edit": role in EDITORS,
-        "may_assess": role in ASSESSORS,
-        "may_plan": role in PLANNERS,
+        "may_edit": role in ENTERERS,  # posts, batches, placements
+        "may_assess": role in EVERYONE,  # reports and evaluations
+        "may_plan": role in DECIDERS,  # rotation plans: the township party committee decides
         "PlacementState": PlacementState,
     }
 
@@ -137,7 +133,7 @@ def _post_form(post: Post | None) -> PostForm:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def new_post():
     form = _post_form(None)
     if form.validate_on_submit():
@@ -154,7 +150,7 @@ def new_post():
 
 
 @bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def edit_post(post_id: int):
     post = get_or_404(scoped(Post), post_id)
     form = _post_form(post)
@@ -226,7 +222,7 @@ def _batch_form(batch: Batch | None) -> BatchForm:
 
 
 @bp.route("/batches/new", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def new_batch():
     form = _batch_form(None)
     if form.validate_on_submit():
@@ -243,7 +239,7 @@ def new_batch():
 
 
 @bp.route("/batches/<int:batch_id>/edit", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def edit_batch(batch_id: int):
     batch = get_or_404(scoped(Batch), batch_id)
     form = _batch_form(batch)
@@ -293,7 +289,7 @@ def _placement_form(township_id: int | None, placement: Placement | None = None)
 
 
 @bp.route("/placements/new", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def new_placement():
     candidate_id, post_id, batch_id = (
         parse_id(request.args.get(key)) for key in ("candidate", "post", "batch")
@@ -346,7 +342,7 @@ def _placement(placement_id: int) -> Placement:
 
 
 @bp.route("/placements/<int:placement_id>/edit", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def edit_placement(placement_id: int):
     placement = _placement(placement_id)
     if placement.ended_on is not None or placement.grade:
@@ -420,7 +416,7 @@ def _placement_action(placement_id: int, form, name: str, check, action, done: s
 
 
 @bp.post("/placements/<int:placement_id>/report")
-@role_required(*ASSESSORS)
+@role_required(*EVERYONE)
 def report(placement_id: int):
     return _placement_action(
         placement_id,
@@ -433,7 +429,7 @@ def report(placement_id: int):
 
 
 @bp.post("/placements/<int:placement_id>/evaluate")
-@role_required(*ASSESSORS)
+@role_required(*EVERYONE)
 def evaluate(placement_id: int):
     return _placement_action(
         placement_id,
@@ -448,7 +444,7 @@ def evaluate(placement_id: int):
 
 
 @bp.post("/placements/<int:placement_id>/cut")
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def cut(placement_id: int):
     return _placement_action(
         placement_id,
@@ -461,7 +457,7 @@ def cut(placement_id: int):
 
 
 @bp.post("/placements/<int:placement_id>/cancel")
-@role_required(*EDITORS)
+@role_required(*ENTERERS)
 def cancel(placement_id: int):
     placement = _placement(placement_id)
     form = EmptyForm()
@@ -549,7 +545,7 @@ def plans():
 
 
 @bp.post("/plans/<direction>")
-@role_required(*PLANNERS)
+@role_required(*DECIDERS)
 def save_plan(direction: str):
     if Direction.lookup(direction) is None or Direction.lookup(direction).value != direction:
         abort(404)
@@ -601,7 +597,7 @@ def candidate_section(candidate: Candidate, user) -> dict:
         "plan": lines,
         "plan_complete": bool(lines) and all(line.complete for line in lines),
         "placeable": candidate.status in rules.PLACEABLE,
-        "may_place": user.role in EDITORS,
+        "may_place": user.role in ENTERERS,
         "current": next((p for p in placements if p.holds_on(today)), None),
     }
 

@@ -2,6 +2,7 @@
 
 
 def init_app(app) -> None:
+    from app.core.scoping import EVERYONE
     from app.core.sections import Worklist, register_timeline, register_worklist
     from app.roster import tallies
     from app.roster.queries import awaiting_decision
@@ -16,7 +17,7 @@ def init_app(app) -> None:
             key="nominations",
             title="待审批的推荐（拟推荐、考察中）",
             load=awaiting_decision,
-            roles=("admin", "secretary", "clerk"),
+            roles=EVERYONE,
             order=10,
         ),
     )

@@ -18,17 +18,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from app.core.codes import Role, Status
-
-DECIDERS = frozenset({Role.secretary, Role.admin})
-ENTERERS = frozenset({Role.clerk, Role.admin})
+from app.core.codes import Status
+from app.core.scoping import DECIDERS, ENTERERS
 
 
 @dataclass(frozen=True)
 class Transition:
     source: Status
     target: Status
-    roles: frozenset
+    roles: tuple[str, ...]
     action: str  # the button's words
     reason_required: bool = False
     via_form: bool = False  # made by its own form (an outcome), never a plain status button

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.core import clock
 from app.core.forms import EmptyForm
 from app.core.idcard import normalize_id_number
-from app.core.scoping import get_or_404, role_required, scoped
+from app.core.scoping import ENTERERS, get_or_404, role_required, scoped
 from app.core.sections import TimelineEvent, sections_for, timeline_for
 from app.core.views import committed, render_form, save_checked
 from app.extensions import db
@@ -23,7 +23,6 @@ from app.roster.models import Candidate, StatusChange, display_value
 from app.roster.queries import RosterFilters, roster_page, roster_select
 
 bp = Blueprint("roster", __name__)
-ENTERERS = ("admin", "clerk")
 
 
 @bp.before_request
@@ -60,6 +59,7 @@ def index():
         filters=filters,
         form=roster_filter_form(filters, township_choices(current_user), villages),
         today=clock.today(),
+        may_enter=current_user.role in ENTERERS,
     )
 
 

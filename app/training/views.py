@@ -11,7 +11,7 @@ from app.core import clock
 from app.core.checks import Checked
 from app.core.forms import EmptyForm
 from app.core.normalize import clean_text, parse_id
-from app.core.scoping import abort_404_for, get_or_404, restrict, role_required
+from app.core.scoping import ENTERERS, abort_404_for, get_or_404, restrict, role_required
 from app.core.templating import url_with
 from app.core.views import committed, render_form, save_checked
 from app.extensions import db
@@ -30,7 +30,6 @@ from app.training.models import (
 )
 
 bp = Blueprint("training", __name__)
-WRITERS = operations.WRITERS
 MAX_ROWS = 2 * queries.PAGE_SIZE
 
 
@@ -67,7 +66,7 @@ def index():
     return render_template(
         "training/index.html",
         programmes=queries.programme_list(current_user),
-        may_create=current_user.role in WRITERS,
+        may_create=current_user.role in ENTERERS,
     )
 
 
@@ -78,7 +77,7 @@ def _programme_form(**kwargs) -> ProgrammeForm:
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def programme_new():
     form = _programme_form()
     if form.validate_on_submit():
@@ -115,7 +114,7 @@ def programme(programme_id: int):
 
 
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def programme_edit(programme_id: int):
     programme = _programme(programme_id)
     if not operations.may_manage(current_user, programme):
@@ -154,7 +153,7 @@ def _length_note(round_: Round) -> None:
 
 
 @bp.route("/programmes/<int:programme_id>/rounds/new", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def round_new(programme_id: int):
     programme = _programme(programme_id)
     if not operations.may_manage(current_user, programme):
@@ -175,7 +174,7 @@ def round_new(programme_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def round_edit(round_id: int):
     round_ = _round(round_id)
     if not operations.may_manage(current_user, round_.programme):
@@ -228,7 +227,7 @@ def _row_errors(row_form, errors: dict[str, str]) -> None:
 
 
 @bp.route("/rounds/<int:round_id>/results", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def results(round_id: int):
     round_ = _round(round_id)
     if not operations.may_enrol(current_user, round_.programme):
@@ -318,7 +317,7 @@ def _results_page(round_: Round, form: ResultsForm, enrolments, page, township):
 
 
 @bp.route("/programmes/<int:programme_id>/enrol", methods=["GET", "POST"])
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def enrol(programme_id: int):
     programme = _programme(programme_id)
     if not operations.may_enrol(current_user, programme):
@@ -359,7 +358,7 @@ def enrol(programme_id: int):
 
 
 @bp.post("/enrolments/<int:enrolment_id>/remove")
-@role_required(*WRITERS)
+@role_required(*ENTERERS)
 def enrolment_remove(enrolment_id: int):
     enrolment = get_or_404(
         restrict(select(Enrolment), Enrolment, current_user).options(
