@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -32,7 +32,7 @@ from app.core import clock
 from app.core.codes import AssessmentKind
 from app.core.forms import add_errors
 from app.core.normalize import InputError
-from app.core.scoping import DECIDERS, get_or_404, role_required, scoped
+from app.core.scoping import DECIDERS, get_or_404, require_login, role_required, scoped
 from app.core.sections import worklists_for
 from app.core.views import save_checked
 from app.extensions import db
@@ -40,14 +40,8 @@ from app.roster.models import Candidate
 
 bp = Blueprint("assessment", __name__)
 records = Blueprint("assessment_records", __name__)
+require_login(bp, records)
 REVIEW_LIMIT = 20
-
-
-@bp.before_request
-@records.before_request
-@login_required
-def _require_login():
-    return None
 
 
 def _candidate(candidate_id: int) -> Candidate:

@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Any, NoReturn
 
 from flask import abort, g, has_request_context
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import Select, false, select
 
 from app.core.codes import Role
@@ -111,6 +111,17 @@ def visible_names(
     if hidden:
         text += f"{'及' if shown else ''}其他乡镇 {hidden} 人"
     return text
+
+
+def require_login(*blueprints) -> None:
+    """Every page of these blueprints asks for a login first (anonymous: the login page)."""
+    for blueprint in blueprints:
+        blueprint.before_request(_logged_in)
+
+
+@login_required
+def _logged_in() -> None:
+    return None
 
 
 def role_required(*roles: str) -> Callable:

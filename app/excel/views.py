@@ -24,7 +24,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -32,7 +32,7 @@ from app.core import clock
 from app.core.db import begin_write
 from app.core.forms import EmptyForm
 from app.core.idcard import mask_id_number, normalize_id_number
-from app.core.scoping import ENTERERS, role_required
+from app.core.scoping import ENTERERS, require_login, role_required
 from app.excel import operations
 from app.excel.annotate import errors_workbook
 from app.excel.columns import BY_HEADER
@@ -55,16 +55,11 @@ from app.places.queries import township_choices, village_choices
 from app.roster.queries import RosterFilters
 
 bp = Blueprint("excel", __name__, cli_group=None)
+require_login(bp)
 TOKEN = re.compile("[A-Za-z0-9_-]{16,64}")
 # An oversized upload is read to its end (up to this much) before answering, so the browser
 # shows the answer instead of a reset connection; a larger one is answered without reading.
 DRAIN_LIMIT = 64 * 1024 * 1024
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
 
 
 def _xlsx_response(body, download_name: str):

@@ -5,14 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import clock
 from app.core.forms import EmptyForm
 from app.core.normalize import clean_text, parse_id
-from app.core.scoping import ENTERERS, get_or_404, may_see_township, restrict, role_required, scoped
+from app.core.scoping import (
+    ENTERERS,
+    get_or_404,
+    may_see_township,
+    require_login,
+    restrict,
+    role_required,
+    scoped,
+)
 from app.core.views import committed, render_form, save_checked
 from app.mentoring import checks, operations, queries
 from app.mentoring.forms import (
@@ -28,12 +36,7 @@ from app.places.queries import township_choices, village_choices
 from app.roster.models import Candidate
 
 bp = Blueprint("mentoring", __name__)
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
+require_login(bp)
 
 
 def _may_write() -> bool:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app.core.checks import Checked
 from app.core.forms import EmptyForm, options
-from app.core.scoping import ENTERERS, get_or_404, role_required, scoped
+from app.core.scoping import ENTERERS, get_or_404, require_login, role_required, scoped
 from app.core.views import committed, render_form, save_checked
 from app.extensions import db
 from app.places import operations, settings
@@ -17,12 +17,7 @@ from app.places.models import Village, VillageSeat
 from app.places.queries import village_choices
 
 bp = Blueprint("places", __name__)
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
+require_login(bp)
 
 
 @bp.get("/seats")

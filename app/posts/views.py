@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -15,7 +15,15 @@ from app.core.codes import Direction, PlacementGrade, PlacementState, PostKind
 from app.core.forms import EmptyForm
 from app.core.normalize import parse_id
 from app.core.paging import count
-from app.core.scoping import DECIDERS, ENTERERS, EVERYONE, get_or_404, role_required, scoped
+from app.core.scoping import (
+    DECIDERS,
+    ENTERERS,
+    EVERYONE,
+    get_or_404,
+    require_login,
+    role_required,
+    scoped,
+)
 from app.core.sections import TimelineEvent
 from app.core.views import committed, save_checked
 from app.extensions import db
@@ -35,12 +43,7 @@ from app.posts.models import Batch, Placement, Post
 from app.roster.models import Candidate
 
 bp = Blueprint("posts", __name__)
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
+require_login(bp)
 
 
 @bp.context_processor

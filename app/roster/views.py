@@ -5,13 +5,13 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.core import clock
 from app.core.forms import EmptyForm
 from app.core.idcard import normalize_id_number
-from app.core.scoping import ENTERERS, get_or_404, role_required, scoped
+from app.core.scoping import ENTERERS, get_or_404, require_login, role_required, scoped
 from app.core.sections import TimelineEvent, sections_for, timeline_for
 from app.core.views import committed, render_form, save_checked
 from app.extensions import db
@@ -23,12 +23,7 @@ from app.roster.models import Candidate, StatusChange, display_value
 from app.roster.queries import RosterFilters, roster_page, roster_select
 
 bp = Blueprint("roster", __name__)
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
+require_login(bp)
 
 
 def _candidate(candidate_id: int) -> Candidate:

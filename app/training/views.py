@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -11,7 +11,14 @@ from app.core import clock
 from app.core.checks import Checked
 from app.core.forms import EmptyForm
 from app.core.normalize import clean_text, parse_id
-from app.core.scoping import ENTERERS, abort_404_for, get_or_404, restrict, role_required
+from app.core.scoping import (
+    ENTERERS,
+    abort_404_for,
+    get_or_404,
+    require_login,
+    restrict,
+    role_required,
+)
 from app.core.templating import url_with
 from app.core.views import committed, render_form, save_checked
 from app.extensions import db
@@ -30,13 +37,8 @@ from app.training.models import (
 )
 
 bp = Blueprint("training", __name__)
+require_login(bp)
 MAX_ROWS = 2 * queries.PAGE_SIZE
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    return None
 
 
 def _number(key: str) -> int | None:
