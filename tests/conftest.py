@@ -406,14 +406,13 @@ class Factory:
 
         actor = actor or county()
         raw = {
-            "candidate": str(candidate.id),
             "post_id": str(post.id),
             "batch_id": str(batch.id) if batch else "",
             "start_on": start_on.isoformat(),
             "end_on": end_on.isoformat(),
             "goal": "熟悉为民服务流程，学会办理常见事项",
         } | raw
-        values = checked(check_placement(raw, user=actor))
+        values = checked(check_placement(raw, user=actor, candidate=candidate))
         placement = create_placement(values, actor=actor)
         db.session.commit()
         return placement

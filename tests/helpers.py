@@ -12,6 +12,14 @@ from openpyxl import Workbook
 from bench.serving import multipart
 
 
+def new_placement(client, data: dict, **kwargs):
+    """Send the new-placement form as a browser does: the candidate, picked on the pick page,
+    is in the page's URL (``data["candidate"]``, its id, moves there)."""
+    data = dict(data)
+    url = f"/posts/placements/new?candidate={data.pop('candidate')}"
+    return client.post(url, data=data, **kwargs)
+
+
 def error_at(page: str, field_id: str) -> str | None:
     """The text of the error rendered at a field (``<div … id="<field>-error">``), or None."""
     match = re.search(rf'id="{re.escape(field_id)}-error"[^>]*>(.*?)</div>', page, re.S)

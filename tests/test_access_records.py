@@ -218,7 +218,6 @@ def batch_form(ids: dict, **overrides) -> dict:
 
 def placement_form(ids: dict, **overrides) -> dict:
     return {
-        "candidate": str(ids["pool2"]),
         "post_id": str(ids["window"]),
         "batch_id": str(ids["batch"]),
         "start_on": day(10),
@@ -228,9 +227,14 @@ def placement_form(ids: dict, **overrides) -> dict:
 
 
 def new_placement_form(ids: dict, **overrides) -> dict:
-    """A new placement that breaks no rule: a candidate under inspection, a free post."""
-    base = {"candidate": str(ids["inspecting"]), "post_id": str(ids["post"])}
-    return placement_form(ids, **(base | overrides))
+    """A new placement that breaks no rule: a free post (for a candidate under inspection, the
+    one ``new_placement_path`` picks)."""
+    return placement_form(ids, **({"post_id": str(ids["post"])} | overrides))
+
+
+def new_placement_path(ids: dict, candidate: str = "inspecting") -> str:
+    """The new-placement form's page with its candidate picked (the pick page puts it there)."""
+    return f"/posts/placements/new?candidate={ids[candidate]}"
 
 
 def programme_form(ids: dict, **overrides) -> dict:
@@ -907,7 +911,6 @@ def tampers() -> dict[str, Tamper]:
 
     here = "只能选择您所管理乡镇的村"
     no_village = "请选择您所管理乡镇的村（社区）"
-    new_placement = "/posts/placements/new"
 
     def plan_in_a(ids):
         rows = db.session.scalars(select(RotationPlanItem)).all()
@@ -996,23 +999,13 @@ def tampers() -> dict[str, Tamper]:
         "posts.new_placement candidate": Tamper(
             "clerk_a",
             "POST",
-            lambda ids: new_placement,
-            lambda ids: new_placement_form(ids, candidate=str(ids["b_pool"])),
-            "candidate",
-            "没有找到档案编号为",
-        ),
-        "posts.new_placement candidate by name": Tamper(
-            "clerk_a",
-            "POST",
-            lambda ids: new_placement,
-            lambda ids: new_placement_form(ids, candidate="白云飞"),
-            "candidate",
-            "没有找到在库培养或考察中的“白云飞”",
+            lambda ids: new_placement_path(ids, "b_pool"),
+            new_placement_form,
         ),
         "posts.new_placement post_id": Tamper(
             "clerk_a",
             "POST",
-            lambda ids: new_placement,
+            lambda ids: new_placement_path(ids),
             lambda ids: new_placement_form(ids, post_id=str(ids["b_post"])),
             "post_id",
             "请选择试岗岗位",
@@ -1020,24 +1013,24 @@ def tampers() -> dict[str, Tamper]:
         "posts.new_placement batch_id": Tamper(
             "clerk_a",
             "POST",
-            lambda ids: new_placement,
+            lambda ids: new_placement_path(ids),
             lambda ids: new_placement_form(ids, batch_id=str(ids["b_batch"])),
             "batch_id",
             "所选批次不存在",
         ),
         "posts.new_placement ?candidate": Tamper(
-            "clerk_a", "GET", lambda ids: f"{new_placement}?candidate={ids['b_pool']}", None
+            "clerk_a", "GET", lambda ids: new_placement_path(ids, "b_pool"), None
         ),
         "posts.new_placement ?post": Tamper(
             "clerk_a",
             "POST",
-            lambda ids: f"{new_placement}?post={ids['b_post']}",
+            lambda ids: f"{new_placement_path(ids)}&post={ids['b_post']}",
             new_placement_form,
         ),
         "posts.new_placement ?batch": Tamper(
             "clerk_a",
             "POST",
-            lambda ids: f"{new_placement}?batch={ids['b_batch']}",
+            lambda ids: f"{new_placement_path(ids)}&batch={ids['b_batch']}",
             new_placement_form,
         ),
         "posts.edit_placement post_id": Tamper(
@@ -1226,7 +1219,7 @@ def test_the_untampered_forms_are_accepted(world):
     good = {
         "/candidates/new": new_candidate_form(w.ids),
         "/posts/new": post_form(w.ids, name="安平动拆迁"),
-        "/posts/placements/new": new_placement_form(w.ids),
+        new_placement_path(w.ids): new_placement_form(w.ids),
         f"/mentoring/pairings/new?candidate_id={w.ids['pool2']}": pairing_form(w.ids),
         "/mentoring/village-pairings/new": village_pairing_form(
             w.ids, start_on=day(800), end_on=day(900)
@@ -1318,7 +1311,7 @@ LISTS = {
     "review": ("/review/?township={township}", "安若素"),
     "posts": ("/posts/?township={township}", "安平信访接待"),
     "post choices": ("/posts/new?township={township}", "甲东村"),
-    "placement choices": ("/posts/placements/new?township={township}", "安平信访接待"),
+    "placement candidates": ("/posts/placements/new?township={township}&q=安若", "安若水"),
     "batches": ("/posts/batches?township={township}", "安平第一批"),
     "due": ("/posts/due?township={township}", None),
     "plans": ("/posts/plans?township={township}", "安平镇"),

@@ -180,9 +180,8 @@ def test_dossier_prints_each_placements_goal_and_report(app, record):
     c = client_for(app, clerk)
     start, end = TODAY - dt.timedelta(days=120), TODAY - dt.timedelta(days=30)
     response = c.post(
-        "/posts/placements/new",
+        f"/posts/placements/new?candidate={candidate.id}",
         data={
-            "candidate": str(candidate.id),
             "post_id": str(post.id),
             "start_on": start.isoformat(),
             "end_on": end.isoformat(),

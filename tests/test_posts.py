@@ -21,7 +21,7 @@ from app.posts.models import Batch, Placement, Post, RotationPlanItem
 from app.posts.queries import _months_sql
 from app.posts.rules import months_between
 from tests.conftest import login
-from tests.helpers import opened
+from tests.helpers import new_placement, opened
 
 _SEQ = itertools.count(1)
 TODAY = clock.today()
@@ -351,17 +351,20 @@ def test_other_townships_records_are_404(as_clerk, make, town):
     assert "王五" not in text_of(as_clerk.get("/posts/due"))
     # Naming their candidate or post in a form finds nothing.
     mine = person(make, town, "李明")
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(mine, their_window, day(1), day(30)),
+    response = new_placement(
+        as_clerk,
+        placement_form(mine, their_window, day(1), day(30)),
     )
     assert response.status_code == 422
     assert "请选择试岗岗位" in error_at(text_of(response), "post_id")
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(theirs.candidate, post_named(town, "帮办代办窗口"), day(1), day(9)),
+    response = new_placement(
+        as_clerk,
+        placement_form(theirs.candidate, post_named(town, "帮办代办窗口"), day(1), day(9)),
     )
-    assert "没有找到档案编号" in error_at(text_of(response), "candidate")
+    assert response.status_code == 404 and count(Placement) == 1
+    # Nor does the pick page's search.
+    page = text_of(as_clerk.get("/posts/placements/new", query_string={"q": "王五"}))
+    assert "没有找到符合条件的后备干部" in page and f"candidate={theirs.candidate_id}" not in page
 
 
 # ---- batches -------------------------------------------------------------------------------
@@ -434,11 +437,13 @@ def test_secretary_may_not_create_batches(client, make, town, secretary):
 def test_clerk_places_a_candidate_from_the_post_page(as_clerk, make, town):
     candidate = person(make, town, "李明")
     window = post_named(town, "帮办代办窗口")
-    form_page = text_of(as_clerk.get(f"/posts/placements/new?post={window.id}"))
-    assert f'<option selected value="{window.id}">' in form_page
-    response = as_clerk.post(
-        "/posts/placements/new", data=placement_form(candidate, window, iso(-3), iso(60))
+    pick = text_of(as_clerk.get(f"/posts/placements/new?post={window.id}&q=李明"))
+    assert f"/posts/placements/new?post={window.id}&candidate={candidate.id}" in pick
+    form_page = text_of(
+        as_clerk.get(f"/posts/placements/new?post={window.id}&candidate={candidate.id}")
     )
+    assert f'<option selected value="{window.id}">' in form_page
+    response = new_placement(as_clerk, placement_form(candidate, window, iso(-3), iso(60)))
     assert response.status_code == 302
     placement = db.session.scalars(select(Placement)).one()
     assert (placement.candidate_id, placement.post_id, placement.start_on) == (
@@ -462,20 +467,16 @@ def test_candidate_page_offers_placing_and_prefills_the_form(as_clerk, make, tow
     page = text_of(as_clerk.get(f"/candidates/{candidate.id}"))
     assert f"/posts/placements/new?candidate={candidate.id}" in page
     form_page = text_of(as_clerk.get(f"/posts/placements/new?candidate={candidate.id}"))
-    assert f"李明（东山村，编号 {candidate.id}）" in form_page
+    assert "李明（东山村）" in form_page
     window = post_named(town, "帮办代办窗口")
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(None, window, iso(1), iso(30))
-        | {"candidate": f"李明（东山村，编号 {candidate.id}）"},
-    )
+    response = new_placement(as_clerk, placement_form(candidate, window, iso(1), iso(30)))
     assert response.status_code == 302
-    # Typed by name, when the name is unique among placeable candidates.
+    # Found on the pick page by name, pinyin or initials: its link opens the form.
     wang = person(make, town, "王芳")
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(None, window, iso(1), iso(30)) | {"candidate": " 王 芳 "},
-    )
+    for q in ("王芳", "wangfang", "wf"):
+        found = text_of(as_clerk.get("/posts/placements/new", query_string={"q": q}))
+        assert f'href="/posts/placements/new?candidate={wang.id}"' in found, q
+    response = new_placement(as_clerk, placement_form(wang, window, iso(1), iso(30)))
     assert response.status_code == 302
     assert count(Placement, Placement.candidate_id == wang.id) == 1
 
@@ -484,19 +485,19 @@ def test_batch_preset_and_date_bounds(as_clerk, make, town):
     batch = Batch(township_id=town.id, name="第一批", start_on=day(0), end_on=day(90))
     db.session.add(batch)
     db.session.commit()
-    page = text_of(as_clerk.get(f"/posts/placements/new?batch={batch.id}"))
-    assert f'value="{iso(0)}"' in page and f'value="{iso(90)}"' in page
     candidate = person(make, town)
+    page = text_of(as_clerk.get(f"/posts/placements/new?batch={batch.id}&candidate={candidate.id}"))
+    assert f'value="{iso(0)}"' in page and f'value="{iso(90)}"' in page
     window = post_named(town, "帮办代办窗口")
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(candidate, window, day(0), day(120), batch_id=str(batch.id)),
+    response = new_placement(
+        as_clerk,
+        placement_form(candidate, window, day(0), day(120), batch_id=str(batch.id)),
     )
     assert response.status_code == 422
     assert f"（{iso(0)} 至 {iso(90)}）之内" in error_at(text_of(response), "batch_id")
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(candidate, window, day(0), day(90), batch_id=str(batch.id)),
+    response = new_placement(
+        as_clerk,
+        placement_form(candidate, window, day(0), day(90), batch_id=str(batch.id)),
     )
     assert response.status_code == 302
     assert count(Placement, Placement.batch_id == batch.id) == 1
@@ -563,8 +564,6 @@ def scene(make, town):
         ("zhang", "other", "2025-03-01", "2025-13-01", {}, "end_on", "月份应在 1 到 12 之间"),
         ("zhang", "other", "2025-03-01", "2025-05-31", {"goal": "  "}, "goal", "试岗前须明确"),
         ("zhang", "", "2025-03-01", "2025-05-31", {}, "post_id", "请选择试岗岗位"),
-        (None, "other", "2025-03-01", "2025-05-31", {}, "candidate", "请填写后备干部"),
-        (None, "other", "2025-03-01", "2025-05-31", {"candidate": "赵六"}, "candidate", "没有找到"),
         ("nominee", "other", "2025-03-01", "2025-05-31", {}, "candidate", "当前为“拟推荐”"),
     ],
     ids=[
@@ -576,8 +575,6 @@ def scene(make, town):
         "bad-end",
         "no-goal",
         "no-post",
-        "no-candidate",
-        "unknown-name",
         "nominated",
     ],
 )
@@ -592,7 +589,7 @@ def test_placement_refusals(
     data = placement_form(candidate, post, start, end) | extra
     if not where:
         data["post_id"] = ""
-    response = as_clerk.post("/posts/placements/new", data=data)
+    response = new_placement(as_clerk, data)
     assert response.status_code == 422
     page = text_of(response)
     found = error_at(page, field)
@@ -601,28 +598,40 @@ def test_placement_refusals(
     assert count(Placement) == before and count(AuditEntry) == audits
 
 
-def test_same_name_asks_for_the_number(as_clerk, make, town, scene):
+def test_namesakes_are_told_apart_on_the_pick_page(as_clerk, make, town, scene):
     twin = person(make, town, "李明", village="石桥村")
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(None, scene["other"], "2025-01-01", "2025-02-01")
-        | {"candidate": "李明"},
-    )
-    assert response.status_code == 422
-    message = error_at(text_of(response), "candidate")
-    assert "有不止一位“李明”" in message and f"编号 {twin.id}" in message
+    page = text_of(as_clerk.get("/posts/placements/new", query_string={"q": "李明"}))
+    for one, village in ((scene["li"], "东山村"), (twin, "石桥村")):
+        assert f"?candidate={one.id}" in page and village in page and one.masked_id in page
+
+
+def test_placing_starts_by_picking_the_candidate(as_clerk, make, town, scene):
+    """Without a candidate the form's page is the pick page: it lists only placeable candidates,
+    keeps a preset post through a search, and a form sent without one writes nothing."""
+    person(make, town, "周七", status="nominated")
+    window = scene["window"]
+    data = placement_form(scene["zhang"], scene["other"], "2025-03-01", "2025-05-31")
+    response = as_clerk.post("/posts/placements/new", data=data)
+    assert response.status_code == 200 and "安排试岗：选择后备干部" in text_of(response)
+    assert count(Placement, Placement.candidate_id == scene["zhang"].id) == 0
+    page = text_of(as_clerk.get(f"/posts/placements/new?post={window.id}"))
+    assert f'<input type="hidden" name="post" value="{window.id}">' in page
+    found = text_of(as_clerk.get(f"/posts/placements/new?post={window.id}&q=zw"))
+    assert f'href="/posts/placements/new?post={window.id}&candidate={scene["zhang"].id}"' in found
+    assert "没有找到" in text_of(as_clerk.get("/posts/placements/new?q=周七"))
+    assert "没有找到" in text_of(as_clerk.get("/posts/placements/new?q=赵六"))
 
 
 def test_dates_are_inclusive(as_clerk, scene):
     """Ending on the day another starts is a clash; starting the day after is not."""
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(scene["li"], scene["other"], "2024-05-31", "2024-06-30"),
+    response = new_placement(
+        as_clerk,
+        placement_form(scene["li"], scene["other"], "2024-05-31", "2024-06-30"),
     )
     assert response.status_code == 422
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(scene["li"], scene["other"], "2024-06-01", "2024-06-30"),
+    response = new_placement(
+        as_clerk,
+        placement_form(scene["li"], scene["other"], "2024-06-01", "2024-06-30"),
     )
     assert response.status_code == 302
 
@@ -634,9 +643,9 @@ def test_capacity_counts_each_day_not_each_period(as_clerk, make, town, scene):
     place(first, window, dt.date(2024, 7, 1), dt.date(2024, 7, 31))
     second = person(make, town, "陈二")
     place(second, window, dt.date(2024, 8, 1), dt.date(2024, 8, 31))
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(scene["zhang"], window, "2024-07-15", "2024-08-15"),
+    response = new_placement(
+        as_clerk,
+        placement_form(scene["zhang"], window, "2024-07-15", "2024-08-15"),
     )
     assert response.status_code == 302
 
@@ -646,39 +655,37 @@ def test_cut_short_frees_the_seat_after_its_end(as_clerk, make, town):
     first, second = person(make, town, "甲"), person(make, town, "乙")
     held = place(first, post, day(-60), day(60))
     data = placement_form(second, post, day(1), day(30))
-    assert as_clerk.post("/posts/placements/new", data=data).status_code == 422
+    assert new_placement(as_clerk, data).status_code == 422
     response = as_clerk.post(
         f"/posts/placements/{held.id}/cut", data={"ended_on": iso(0), "cut_reason": "外出务工"}
     )
     assert response.status_code == 302
-    assert as_clerk.post("/posts/placements/new", data=data).status_code == 302
+    assert new_placement(as_clerk, data).status_code == 302
 
 
 def test_inactive_post_takes_no_new_placements(as_clerk, make, town):
     post = add_post(town, "动拆迁")
     post.is_active = False
     db.session.commit()
-    response = as_clerk.post(
-        "/posts/placements/new", data=placement_form(person(make, town), post, day(1), day(9))
-    )
+    response = new_placement(as_clerk, placement_form(person(make, town), post, day(1), day(9)))
     assert response.status_code == 422
     assert "已停用" in error_at(text_of(response), "post_id")
 
 
 def test_inspecting_candidate_may_be_placed(as_clerk, make, town):
     candidate = person(make, town, status="inspecting")
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(candidate, post_named(town, "党政综合窗口"), day(1), day(9)),
+    response = new_placement(
+        as_clerk,
+        placement_form(candidate, post_named(town, "党政综合窗口"), day(1), day(9)),
     )
     assert response.status_code == 302
 
 
 def test_placement_without_csrf_changes_nothing(as_clerk, make, town):
     candidate = person(make, town)
-    response = as_clerk.post(
-        "/posts/placements/new",
-        data=placement_form(candidate, post_named(town, "党政综合窗口"), day(1), day(9)),
+    response = new_placement(
+        as_clerk,
+        placement_form(candidate, post_named(town, "党政综合窗口"), day(1), day(9)),
         csrf=False,
     )
     assert response.status_code == 400
@@ -690,9 +697,9 @@ def test_secretary_may_not_place(client, make, town, role):
     candidate = person(make, town)
     login(client, make.user(role, town))
     assert client.get(f"/posts/placements/new?candidate={candidate.id}").status_code == 403
-    response = client.post(
-        "/posts/placements/new",
-        data=placement_form(candidate, post_named(town, "党政综合窗口"), day(1), day(9)),
+    response = new_placement(
+        client,
+        placement_form(candidate, post_named(town, "党政综合窗口"), day(1), day(9)),
     )
     assert response.status_code == 403 and count(Placement) == 0
     page = text_of(client.get(f"/candidates/{candidate.id}"))

@@ -27,6 +27,7 @@ from app.extensions import db
 from app.posts import operations, rules
 from app.posts.models import Placement, Post
 from tests.conftest import login
+from tests.helpers import new_placement
 
 _SEQ = itertools.count(1)
 WAIT = 1.0  # seconds a checked writer waits for the other one's check
@@ -243,8 +244,8 @@ def test_two_clerks_save_at_once(app, scene, checks_wait_for_each_other, clash):
     else:
         second = _form(s.li, s.other, s.start, s.end)
     results = run_both(
-        lambda: a.post("/posts/placements/new", data=first),
-        lambda: b.post("/posts/placements/new", data=second),
+        lambda: new_placement(a, first),
+        lambda: new_placement(b, second),
     )
     codes = sorted(getattr(r, "status_code", r) for r in results)
     assert codes == [302, 422], results
@@ -268,15 +269,12 @@ def test_exclusion_constraint_turns_into_the_form_error(app, scene, monkeypatch)
         pytest.skip("the exclusion constraint exists on PostgreSQL only")
     s = scene
     (client, _) = _clients(app, s.clerks)
-    assert (
-        client.post("/posts/placements/new", data=_form(s.li, s.seat, s.start, s.end)).status_code
-        == 302
-    )
+    assert new_placement(client, _form(s.li, s.seat, s.start, s.end)).status_code == 302
     monkeypatch.setattr(rules, "problems", lambda draft, **kw: {})
     later = s.end - dt.timedelta(days=5)
-    response = client.post(
-        "/posts/placements/new",
-        data=_form(s.li, s.other, later, later + dt.timedelta(days=30)),
+    response = new_placement(
+        client,
+        _form(s.li, s.other, later, later + dt.timedelta(days=30)),
     )
     assert response.status_code == 422
     message = _error_at(_text(response), "candidate")

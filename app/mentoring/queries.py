@@ -209,14 +209,6 @@ def mentor_pairings(mentor: Mentor, user) -> list[Pairing]:
     return list(db.session.scalars(stmt))
 
 
-def eligible_candidates(user, q: str, today: dt.date, limit: int = 20) -> list[Candidate]:
-    """Candidates the user may pair (考察中 / 在库培养), found by name, pinyin or ID tail."""
-    stmt = roster_filter(scoped(Candidate, user), RosterFilters(q=q, status="all"), today=today)
-    stmt = stmt.where(Candidate.status.in_(ELIGIBLE_STATUSES))
-    stmt = stmt.options(joinedload(Candidate.village), joinedload(Candidate.township))
-    return list(db.session.scalars(stmt.order_by(Candidate.name_sort, Candidate.id).limit(limit)))
-
-
 # ---- worklists -------------------------------------------------------------------------------
 
 

@@ -34,6 +34,7 @@ from app.mentoring.models import Mentor, MentoringActivity, Pairing, VillagePair
 from app.places.models import Village
 from app.places.queries import township_choices, village_choices
 from app.roster.models import Candidate
+from app.roster.picking import pick_page
 
 bp = Blueprint("mentoring", __name__)
 require_login(bp)
@@ -127,11 +128,13 @@ def pairing_new():
     today = clock.today()
     candidate_id = parse_id(request.args.get("candidate_id"))
     if candidate_id is None:
-        q = clean_text(request.args.get("q"))
-        return render_template(
-            "mentoring/pick_candidate.html",
-            q=q,
-            found=queries.eligible_candidates(current_user, q, today) if q else [],
+        return pick_page(
+            title="新增结对：选择后备干部",
+            statuses=operations.ELIGIBLE_STATUSES,
+            param="candidate_id",
+            choose="为其结对",
+            hint="只列出“考察中”或“在库培养”的后备干部。也可以在后备干部的档案页点“新增结对”。",
+            keep={"mentor_id": parse_id(request.args.get("mentor_id"))},
         )
     candidate = get_or_404(scoped(Candidate), candidate_id)
     form = _pairing_form(candidate)

@@ -5,11 +5,9 @@ own village) live in ``rules`` and run inside the writing transaction."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from app.core import clock
 from app.core.checks import Checked  # noqa: F401  (re-exported: views use checks.Checked)
@@ -22,12 +20,10 @@ from app.core.normalize import (
     parse_id,
     parse_int,
 )
-from app.core.scoping import scoped, visible_names
+from app.core.scoping import scoped
 from app.extensions import db
 from app.places.models import Township, Village
 from app.posts.models import Batch, Post
-from app.posts.rules import PLACEABLE
-from app.roster.models import Candidate
 
 MAX_CAPACITY = 50
 MAX_PLAN_MONTHS = 36
@@ -146,58 +142,13 @@ def check_batch(raw: dict[str, Any], *, user, batch: Batch | None = None) -> Che
 
 # ---- placements ----------------------------------------------------------------------------
 
-_NUMBER_IN_TEXT = re.compile(r"编号\s*(\d+)")
 
-
-def candidate_label(candidate: Candidate) -> str:
-    """How the placement form shows a chosen candidate; ``resolve_candidate`` reads it back."""
-    return f"{candidate.name}（{candidate.village.name}，编号 {candidate.id}）"
-
-
-def resolve_candidate(raw: Any, *, user, out: Checked) -> Candidate | None:
-    """The candidate named by a 档案编号, a name, or the form's own label of one."""
-    text = clean_text(raw)
-    if not text:
-        out.errors["candidate"] = "请填写后备干部的姓名或档案编号"
-        return None
-    base = scoped(Candidate, user).options(joinedload(Candidate.village))
-    number = _NUMBER_IN_TEXT.search(text)
-    digits = number.group(1) if number else (text if text.isdigit() else None)
-    if digits is not None:
-        ident = parse_id(digits)  # None for a number no record can have
-        found = db.session.scalars(base.where(Candidate.id == ident)).first() if ident else None
-        if found is None:
-            out.errors["candidate"] = (
-                f"没有找到档案编号为 {digits} 的后备干部（或不在您的管理范围内）"
-            )
-        return found
-    name = "".join(text.split())
-    matches = list(
-        db.session.scalars(
-            base.where(Candidate.name == name, Candidate.status.in_(PLACEABLE))
-            .order_by(Candidate.id)
-            .limit(6)
-        )
-    )
-    if not matches:
-        out.errors["candidate"] = f"没有找到在库培养或考察中的“{name}”，请核对姓名，或填写档案编号"
-        return None
-    if len(matches) > 1:
-        listed = visible_names(matches[:5], user, label=candidate_label)
-        out.errors["candidate"] = f"有不止一位“{name}”：{listed}，请填写档案编号"
-        return None
-    return matches[0]
-
-
-def check_placement(raw: dict[str, Any], *, user, placement=None) -> Checked:
-    """Read the placement form; a changed placement keeps its candidate."""
+def check_placement(raw: dict[str, Any], *, user, candidate=None, placement=None) -> Checked:
+    """Read the placement form of ``candidate`` (picked before the form, in scope); a changed
+    placement keeps its own."""
     out = Checked()
     values = out.values
-    if placement is None:
-        candidate = resolve_candidate(raw.get("candidate"), user=user, out=out)
-    else:
-        candidate = placement.candidate
-    values["candidate_id"] = candidate.id if candidate else None
+    values["candidate_id"] = placement.candidate_id if placement is not None else candidate.id
 
     post_id = parse_id(raw.get("post_id"))
     post = db.session.scalars(scoped(Post, user).where(Post.id == post_id)).first()

@@ -74,11 +74,9 @@ class BatchForm(TownshipChoice, RecordForm):
 
 
 class PlacementForm(RecordForm):
-    candidate = StringField(
-        "后备干部",
-        validators=[Required()],
-        description="填写姓名或档案编号；也可以在后备干部的档案页点“安排试岗”",
-    )
+    # Shows the candidate picked before the form (``app.roster.picking``), whose id is in the
+    # page's URL; read-only, so its rule errors (already placed…) stand at it.
+    candidate = StringField("后备干部", render_kw={"readonly": True})
     post_id = _select("试岗岗位")
     batch_id = _select("批次", required=False)
     start_on = StringField("开始日期", validators=[Required()], description="如 2024-03-01")

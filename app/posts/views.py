@@ -41,6 +41,7 @@ from app.posts.forms import (
 )
 from app.posts.models import Batch, Placement, Post
 from app.roster.models import Candidate
+from app.roster.picking import pick_page
 
 bp = Blueprint("posts", __name__)
 require_login(bp)
@@ -306,13 +307,23 @@ def new_placement():
         post = get_or_404(scoped(Post), post_id)
     if batch_id:
         batch = get_or_404(scoped(Batch), batch_id)
-    township_id = next(
-        (x.township_id for x in (candidate, post, batch) if x is not None), _township_id()
-    )
-    form = _placement_form(township_id)
+    if candidate is None:
+        return pick_page(
+            title="安排试岗：选择后备干部",
+            statuses=rules.PLACEABLE,
+            param="candidate",
+            choose="安排试岗",
+            hint="只列出“考察中”或“在库培养”的后备干部。也可以在后备干部的档案页点“安排试岗”。",
+            township_id=next((x.township_id for x in (post, batch) if x), _township_id()),
+            keep={
+                "post": post_id,
+                "batch": batch_id,
+                "township": parse_id(request.args.get("township")),
+            },
+        )
+    form = _placement_form(candidate.township_id)
+    form.candidate.data = f"{candidate.name}（{candidate.village.name}）"
     if request.method == "GET":
-        if candidate is not None:
-            form.candidate.data = checks.candidate_label(candidate)
         if post is not None:
             form.post_id.data = str(post.id)
         if batch is not None:
@@ -324,7 +335,7 @@ def new_placement():
     if form.validate_on_submit():
         placement = save_checked(
             form,
-            checks.check_placement(request.form, user=current_user),
+            checks.check_placement(request.form, user=current_user, candidate=candidate),
             lambda values: operations.create_placement(values, actor=current_user),
         )
         if placement is not None:

@@ -186,6 +186,15 @@ def roster_page(stmt: Select, f: RosterFilters, per_page: int, *, county_wide: b
     )
 
 
+def pickable(user, q: str, statuses, *, township_id: int | None = None, limit: int = 20):
+    """The candidates a pick page lists (``app.roster.picking``): those of the user's scope in
+    ``statuses`` (and ``township_id``) that ``q`` finds, as the roster's search finds them."""
+    found = RosterFilters(q=q, township=township_id, status=STATUS_ALL)
+    stmt = roster_filter(scoped(Candidate, user), found).where(Candidate.status.in_(statuses))
+    stmt = stmt.options(joinedload(Candidate.village), joinedload(Candidate.township))
+    return list(db.session.scalars(stmt.order_by(Candidate.name_sort, Candidate.id).limit(limit)))
+
+
 def awaiting_decision(user, limit: int):
     """Nominations waiting for a secretary: oldest first, one click from the decision."""
     from flask import url_for

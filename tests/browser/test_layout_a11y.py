@@ -67,9 +67,8 @@ def township_pages(app, make):
     as_clerk = _client(app, clerk)
     _posted(
         as_clerk.post(
-            "/posts/placements/new",
+            f"/posts/placements/new?candidate={sun.id}",
             data={
-                "candidate": str(sun.id),
                 "post_id": str(window.id),
                 "start_on": (TODAY - dt.timedelta(days=30)).isoformat(),
                 "end_on": (TODAY + dt.timedelta(days=60)).isoformat(),
@@ -140,6 +139,7 @@ def township_pages(app, make):
         ("clerk", f"/candidates/{sun.id}"),
         ("clerk", "/candidates/new"),
         ("clerk", "/posts/"),
+        ("clerk", "/posts/placements/new?q=孙"),  # the pick page, with what it found
         ("clerk", "/mentoring/"),
         ("clerk", "/training/"),
         ("clerk", "/candidates/import"),
