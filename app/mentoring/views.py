@@ -129,11 +129,10 @@ def pairing_new():
     candidate_id = parse_id(request.args.get("candidate_id"))
     if candidate_id is None:
         return pick_page(
-            title="新增结对：选择后备干部",
-            statuses=operations.ELIGIBLE_STATUSES,
+            "新增结对",
+            operations.ELIGIBLE_STATUSES,
             param="candidate_id",
             choose="为其结对",
-            hint="只列出“考察中”或“在库培养”的后备干部。也可以在后备干部的档案页点“新增结对”。",
             keep={"mentor_id": parse_id(request.args.get("mentor_id"))},
         )
     candidate = get_or_404(scoped(Candidate), candidate_id)

@@ -309,11 +309,10 @@ def new_placement():
         batch = get_or_404(scoped(Batch), batch_id)
     if candidate is None:
         return pick_page(
-            title="安排试岗：选择后备干部",
-            statuses=rules.PLACEABLE,
+            "安排试岗",
+            rules.PLACEABLE,
             param="candidate",
             choose="安排试岗",
-            hint="只列出“考察中”或“在库培养”的后备干部。也可以在后备干部的档案页点“安排试岗”。",
             township_id=next((x.township_id for x in (post, batch) if x), _township_id()),
             keep={
                 "post": post_id,

@@ -14,6 +14,7 @@ from flask import render_template, request
 from flask_login import current_user
 from wtforms import SearchField
 
+from app.core.codes import Status
 from app.core.forms import FilterForm
 from app.core.normalize import clean_text
 from app.roster.queries import pickable
@@ -24,27 +25,29 @@ class PickForm(FilterForm):
 
 
 def pick_page(
-    *,
-    title: str,
+    action: str,
     statuses,
+    *,
     param: str,
     choose: str,
-    hint: str,
     township_id: int | None = None,
     keep: dict | None = None,
 ):
-    """The pick page: ``param`` is the query parameter that names the chosen candidate,
-    ``choose`` the words of each candidate's link, ``keep`` what else the page's URL carries
-    (a preset post or batch) through a search."""
+    """The pick page of the form that does ``action`` (安排试岗), for candidates in
+    ``statuses``: ``param`` is the query parameter that names the chosen one, ``choose`` the
+    words of each one's link, ``keep`` what else the page's URL carries through a search (a
+    preset post or batch)."""
     q = clean_text(request.args.get("q"))[:60]
+    listed = "或".join(f"“{status.label}”" for status in Status if status.value in statuses)
     return render_template(
         "pick_candidate.html",
-        title=title,
+        title=f"{action}：选择后备干部",
         form=PickForm(formdata=None, data={"q": q}),
         found=pickable(current_user, q, statuses, township_id=township_id) if q else [],
         searched=bool(q),
         param=param,
         choose=choose,
-        hint=hint,
+        # The candidate page links to the same form with the candidate chosen.
+        hint=f"只列出{listed}的后备干部。也可以在后备干部的档案页点“{action}”。",
         keep={name: value for name, value in (keep or {}).items() if value is not None},
     )
