@@ -173,7 +173,7 @@ def test_who_may_record_an_inspection(app, make, town, who, code):
         ("inspectors", "  ", "请填写考察人员"),
         ("findings", "", "请填写考察情况"),
         ("conclusion", "", "请填写考察结论"),
-        ("conclusion", "很" * 501, "最多 500 字"),
+        ("conclusion", "很" * 501, "考察结论过长，最多 500 个字（现有 501 个字）"),
     ],
 )
 def test_inspection_refusals_show_at_the_field(app, make, town, field, value, message):
@@ -375,7 +375,7 @@ def test_only_candidates_in_the_pool_are_assessed(app, make, town, status):
         ("assessed_on", "", "请填写考核日期"),
         ("assessed_on", (TODAY + dt.timedelta(days=1)).isoformat(), "不能晚于今天"),
         ("assessed_on", f"{LAST_YEAR - 1}-12-31", "早于考核期间"),
-        ("note_overall", "很" * 2001, "最多 2000 字"),
+        ("note_overall", "很" * 2001, "最多 2000 个字（现有 2001 个字）"),
     ],
 )
 def test_assessment_refusals_show_at_the_field(app, make, town, field, value, message):

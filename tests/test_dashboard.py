@@ -105,7 +105,8 @@ def test_coverage_lists_thin_villages_first_and_follows_the_setting(client, make
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [
-        ({"coverage_min": "0"}, "coverage_min", "1 到 20"),
+        ({"coverage_min": "0"}, "coverage_min", "储备覆盖阈值应在 1 到 20 之间（填写的是 0）"),
+        ({"coverage_min": ""}, "coverage_min", "请填写储备覆盖阈值（1 到 20 的整数）"),
         ({"coverage_min": "abc"}, "coverage_min", "abc"),
         ({"next_election_on": "2027-02-30"}, "next_election_on", "2 月"),
     ],
@@ -162,6 +163,9 @@ def test_seat_without_a_ready_reserve_is_flagged_until_one_fits(client, make):
         ({"term_end": "2026-13-01"}, "term_end", "月份"),
         ({"kind": ""}, "kind", "岗位"),
         ({"village_id": ""}, "village_id", "村"),
+        # Longer than their columns: said at the field, never cut short or refused by the database.
+        ({"holder_name": "王" * 41}, "holder_name", "现任人员过长，最多 40 个字（现有 41 个字）"),
+        ({"notes": "注" * 201}, "notes", "备注过长，最多 200 个字（现有 201 个字）"),
     ],
 )
 def test_seat_form_refusals_write_nothing(client, make, overrides, field, message):

@@ -785,7 +785,7 @@ def test_clerk_records_report_and_secretary_evaluates(
     [
         ("report", {"report": " "}, "report", "请填写心得体会"),
         ("evaluate", {"grade": ""}, "grade", "请选择评价等次"),
-        ("evaluate", {"grade": "很好"}, "grade", "请选择评价等次"),
+        ("evaluate", {"grade": "很好"}, "grade", "不是有效的评价等次"),
         ("evaluate", {"grade": "fail", "evaluation": ""}, "evaluation", "评为“不合格”时请写明"),
         ("evaluate", {"grade": "pass", "evaluated_on": "2099-01-01"}, "evaluated_on", "今天之前"),
         ("cut", {"ended_on": "", "cut_reason": "外出"}, "ended_on", "请填写实际结束日期"),

@@ -541,8 +541,8 @@ def test_saving_results_returns_to_the_sheet_as_filtered(clerk, cohort):
 @pytest.mark.parametrize(
     ("values", "words"),
     [
-        ({"submitted": "yes", "score": "101"}, "超出范围，应为 0–100 的整数"),
-        ({"submitted": "yes", "score": "-1"}, "超出范围，应为 0–100 的整数"),
+        ({"submitted": "yes", "score": "101"}, "成绩应在 0 到 100 之间（填写的是 101）"),
+        ({"submitted": "yes", "score": "-1"}, "成绩应在 0 到 100 之间（填写的是 -1）"),
         ({"submitted": "yes", "score": "优秀"}, "不是整数"),
         ({"submitted": "yes", "score": "85.5"}, "不是整数"),
         ({"submitted": "no", "score": "60"}, "未提交作业不能评分"),

@@ -106,38 +106,24 @@ SEAT_FIELDS = ("village_id", "kind", "holder_name", "holder_birth_date", "term_e
 
 def check_seat(raw: dict, *, user) -> tuple[dict, dict[str, str]]:
     """Normalise and check a seat; (values, errors by field)."""
-    from app.core.normalize import InputError, clean_text, parse_date
+    from app.core.reader import Reader
     from app.core.scoping import scoped
     from app.places.models import SeatKind
 
-    values, errors = {}, {}
-    try:
-        village_id = int(clean_text(raw.get("village_id")))
-    except ValueError:
-        village_id = None
-    village = (
-        db.session.scalars(scoped(Village, user).where(Village.id == village_id)).first()
-        if village_id
-        else None
+    r = Reader(raw)
+    village = r.record(
+        "village_id",
+        "村（社区）",
+        lambda ident: db.session.scalars(scoped(Village, user).where(Village.id == ident)).first(),
+        hint="（只能选择您所管理乡镇的村）",
     )
-    if village is None:
-        errors["village_id"] = "请选择村（社区）（只能选择您所管理乡镇的村）"
-    values["village_id"] = village.id if village else None
-    values["township_id"] = village.township_id if village else None
-    kind = SeatKind.lookup(raw.get("kind"))
-    if kind is None:
-        errors["kind"] = "请选择岗位"
-    values["kind"] = kind.value if kind else None
-    values["holder_name"] = clean_name(raw.get("holder_name"))
-    values["notes"] = clean_text(raw.get("notes"))[:200]
-    for key, label in (("holder_birth_date", "出生日期"), ("term_end", "任期届满日期")):
-        try:
-            values[key] = parse_date(raw.get(key), label=label)
-        except InputError as exc:
-            errors[key] = str(exc)
-    if not values.get("term_end") and "term_end" not in errors:
-        errors["term_end"] = "请填写任期届满日期，换届准备据此判断岗位何时空出"
-    return values, errors
+    r.values["township_id"] = village.township_id if village else None
+    r.choice("kind", SeatKind, "岗位")
+    r.name("holder_name", "现任人员", required=False)
+    r.text("notes", "备注", limit=200, required=False)
+    r.date("holder_birth_date", "出生日期", required=False)
+    r.date("term_end", "任期届满日期", hint="，换届准备据此判断岗位何时空出")
+    return r.values, r.errors
 
 
 def save_seat(seat, values: dict, *, actor):

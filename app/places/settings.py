@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.core import audit
 from app.core.errors import RuleError
-from app.core.normalize import InputError, clean_text, parse_date, parse_int
+from app.core.reader import Reader
 from app.extensions import db
 from app.places.models import Setting
 
@@ -52,26 +52,22 @@ def next_election_on() -> dt.date:
     return dt.date.fromisoformat(get("next_election_on"))
 
 
-def _clean(key: str, raw: str) -> str:
-    try:
-        if key == "coverage_min":
-            value = parse_int(raw, label="储备覆盖阈值")
-            if value is None or not 1 <= value <= 20:
-                raise RuleError("储备覆盖阈值应为 1 到 20 之间的整数", key)
-            return str(value)
-        if key == "next_election_on":
-            value = parse_date(raw, label="换届日期")
-            if value is None:
-                raise RuleError("请填写下次换届日期", key)
-            return value.isoformat()
-    except InputError as exc:
-        raise RuleError(str(exc), key) from exc
-    return clean_text(raw)
+def _read(values: dict[str, str]) -> dict[str, str]:
+    """Every setting as it is stored (text); a bad value is a RuleError at its field."""
+    r = Reader(values)
+    r.integer("coverage_min", "储备覆盖阈值", between=(1, 20))
+    r.date("next_election_on", "下次换届日期")
+    if r.errors:
+        raise RuleError(r.errors)
+    return {
+        "coverage_min": str(r.values["coverage_min"]),
+        "next_election_on": r.values["next_election_on"].isoformat(),
+    }
 
 
 def update(values: dict[str, str], *, actor) -> None:
     """Check every value first, then write: a bad value writes nothing."""
-    cleaned = {key: _clean(key, values.get(key, "")) for key in SPECS}
+    cleaned = _read(values)
     changes = {}
     for key, value in cleaned.items():
         old = get(key)
