@@ -1,7 +1,8 @@
 """Fixtures: one app per backend, on a schema built once per backend by the real migrations.
 
 SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (its public schema is dropped and
-rebuilt at the start of the run).
+rebuilt at the start of the run; under pytest-xdist each worker has a database of its own,
+``<name>_gw0``, ``<name>_gw1`` …, made when missing).
 
 Isolation: a test runs in one transaction on one connection, rolled back at its end; the app's
 own commits and rollbacks (views, factories, commands run by ``runner``) are savepoints inside
@@ -42,6 +43,27 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 DEFAULT_PASSWORD = "correct-horse-42"
 
 
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist, a PostgreSQL database of the worker's own beside the given one
+    (``test`` → ``test_gw0``), made when missing: workers must not drop each other's schema."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")  # CREATE DATABASE needs it
+    try:
+        with engine.connect() as conn:
+            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not found:
+                # template0 takes no connections, so it is never "being accessed by other
+                # users", which makes CREATE DATABASE refuse template1 while anyone is on it.
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
 def _reset_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -50,11 +72,31 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by backend
+def pytest_collection_modifyitems(items):
+    """The gunicorn tests first in each backend's run: they take the longest (10-20 s each on a
+    busy machine), and at its end one xdist worker would be left running them alone."""
+    runs: list[list] = [[]]
+    backend = None
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        this = callspec.params.get("database_url") if callspec else None
+        if this is not None and this != backend:
+            runs.append([])
+            backend = this
+        runs[-1].append(item)
+    items[:] = [
+        item
+        for run in runs
+        for item in sorted(run, key=lambda item: item.get_closest_marker("server") is None)
+    ]
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory) -> str:
-    """A migrated, empty database for the whole run, one per backend."""
+    """A migrated, empty database for the whole run, one per backend (and xdist worker)."""
     if request.param == "postgresql":
-        url = os.environ["TEST_DATABASE_URL"]
+        url = _worker_database(os.environ["TEST_DATABASE_URL"])
         _reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
