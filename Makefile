@@ -39,8 +39,12 @@ run: install
 	$(FLASK) ensure-admin
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# pytest-xdist: one process per core, each with its own SQLite file and (TEST_DATABASE_URL) its
+# own PostgreSQL database, <name>_gw0, <name>_gw1 …; PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
+
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check app tests bench tools

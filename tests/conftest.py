@@ -1,24 +1,38 @@
-"""Fixtures: an app per test on a schema built once per backend by the real migrations.
+"""Fixtures: one app per backend, on a schema built once per backend by the real migrations.
 
 SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (its public schema is dropped and
-rebuilt at the start of the run). After each test every table is emptied, so tests that commit
-for real (races, CLI) stay isolated.
+rebuilt at the start of the run; under pytest-xdist each worker has a database of its own,
+``<name>_gw0``, ``<name>_gw1`` …, made when missing).
+
+Isolation: a test runs in one transaction on one connection, rolled back at its end; the app's
+own commits and rollbacks (views, factories, commands run by ``runner``) are savepoints inside
+it. A test whose writes another connection must see — threads racing with sessions of their
+own, a served app, gunicorn, raw ``sqlite3`` connections, a command that opens its own
+connection — is marked ``@pytest.mark.commits``: it commits for real, and every table is
+emptied after it. An unmarked test that opens a second connection to the test database fails,
+naming the marker, and so does one that leaves rows behind after its rollback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import re
+import sqlite3
+import threading
 import uuid
+from dataclasses import dataclass, field
+from unittest import mock
 
 import pytest
-from flask import g, request_started
+from flask import current_app, g, has_app_context, request_started
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, exists, literal, select, text, union_all
+from sqlalchemy.engine import Connection, Engine, make_url
 
 from app import create_app
 from app.config import TestConfig
@@ -29,6 +43,27 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 DEFAULT_PASSWORD = "correct-horse-42"
 
 
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist, a PostgreSQL database of the worker's own beside the given one
+    (``test`` → ``test_gw0``), made when missing: workers must not drop each other's schema."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")  # CREATE DATABASE needs it
+    try:
+        with engine.connect() as conn:
+            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not found:
+                # template0 takes no connections, so it is never "being accessed by other
+                # users", which makes CREATE DATABASE refuse template1 while anyone is on it.
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
 def _reset_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -37,11 +72,31 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by backend
+def pytest_collection_modifyitems(items):
+    """The gunicorn tests first in each backend's run: they take the longest (10-20 s each on a
+    busy machine), and at its end one xdist worker would be left running them alone."""
+    runs: list[list] = [[]]
+    backend = None
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        this = callspec.params.get("database_url") if callspec else None
+        if this is not None and this != backend:
+            runs.append([])
+            backend = this
+        runs[-1].append(item)
+    items[:] = [
+        item
+        for run in runs
+        for item in sorted(run, key=lambda item: item.get_closest_marker("server") is None)
+    ]
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory) -> str:
-    """A migrated, empty database for the whole run, one per backend."""
+    """A migrated, empty database for the whole run, one per backend (and xdist worker)."""
     if request.param == "postgresql":
-        url = os.environ["TEST_DATABASE_URL"]
+        url = _worker_database(os.environ["TEST_DATABASE_URL"])
         _reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
@@ -72,9 +127,9 @@ class Client(FlaskClient):
 
 
 class _SharedBytecode(BytecodeCache):
-    """Compiled templates kept for the whole run: every test makes its own app, whose Jinja
-    environment would otherwise compile each template again (a third of a test's time). Jinja
-    checks each entry against the template's source, so a changed template is compiled anew."""
+    """Compiled templates kept for the whole run: the apps tests make of their own (with
+    ``app_settings``, served ones) would otherwise compile each template again. Jinja checks
+    each entry against the template's source, so a changed template is compiled anew."""
 
     def __init__(self):
         self._store: dict[str, bytes] = {}
@@ -102,24 +157,263 @@ def make_app(database_url: str, **overrides):
     return app
 
 
-def _clean_up() -> None:
-    db.session.remove()
-    _empty_all_tables()
-    db.engine.dispose()
+def _empty_g(sender, **extra) -> None:
+    for key in list(g):
+        g.pop(key)
+
+
+# ---- isolation -----------------------------------------------------------------------------
+
+
+def _same_database(a, b) -> bool:
+    a, b = make_url(a), make_url(b)
+    if a.get_backend_name() != b.get_backend_name():
+        return False
+    if a.get_backend_name() == "sqlite":
+        return bool(a.database) and _same_file(a.database, b.database)
+    return (a.host, a.port, a.database) == (b.host, b.port, b.database)
+
+
+def _same_file(a, b) -> bool:
+    return bool(a and b) and os.path.realpath(os.fspath(a)) == os.path.realpath(os.fspath(b))
+
+
+@dataclass
+class _RolledBack:
+    """The test running in a transaction rolled back at its end, and what it did outside it."""
+
+    app: object
+    connection: object
+    thread: int = field(default_factory=threading.get_ident)
+    strays: list[str] = field(default_factory=list)
+
+    def owns(self) -> bool:
+        """Sessions of the test's own thread and app join its transaction; any other session
+        (another thread's, another app's) gets a connection of its own, which ``stray``
+        refuses."""
+        return (
+            threading.get_ident() == self.thread
+            and has_app_context()
+            and current_app._get_current_object() is self.app
+        )
+
+    def stray(self, how: str) -> None:
+        message = (
+            f"{how} while the test runs in a transaction that is rolled back at its end: that "
+            "connection cannot see the test's writes, and what it commits is never emptied. "
+            "Mark the test @pytest.mark.commits."
+        )
+        self.strays.append(message)
+        raise StrayConnection(message)
+
+
+class StrayConnection(RuntimeError):
+    """A second connection to the test database during a rolled-back test."""
+
+
+_RUNNING: _RolledBack | None = None
+
+
+def _session_get_bind(plain):
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        running = _RUNNING
+        if bind is None and running is not None and running.owns():
+            return running.connection
+        return plain(self, mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    return get_bind
+
+
+@pytest.fixture(scope="session")
+def _sessions_join_the_test():
+    """``db.session`` of the running test uses the test's connection, in every request and
+    command, also after ``db.session.remove()``; Flask-SQLAlchemy's own choice of engine (its
+    ``get_bind``) is kept for every other session."""
+    session_class = db.session.session_factory.class_  # this sessionmaker's own subclass
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(session_class, "get_bind", _session_get_bind(session_class.get_bind))
+        yield
+
+
+@event.listens_for(Engine, "engine_connect")
+def _other_engine_connects(connection) -> None:
+    """Another app's engine on the test database (its own ``create_app``, a served app)."""
+    running = _RUNNING
+    if running is None or connection.engine is running.connection.engine:
+        return
+    if _same_database(connection.engine.url, running.connection.engine.url):
+        running.stray("Another engine connected to the test database")
+
+
+def _checked_sqlite_connect(database, *args, **kwargs):
+    """``sqlite3.connect`` to the test database (the backup command, a test's own lock)."""
+    running = _RUNNING
+    if running is not None and running.connection.dialect.name == "sqlite":
+        path = os.fspath(database)
+        tested = running.connection.engine.url.database
+        if not path.startswith("file:") and _same_file(path, tested):
+            running.stray("sqlite3.connect() opened the test database")
+    return _PLAIN_SQLITE_CONNECT(database, *args, **kwargs)
+
+
+_PLAIN_SQLITE_CONNECT = sqlite3.connect
+
+
+def _leftover_tables(connection) -> list[str]:
+    """The tables holding any row: none may after a test's rollback."""
+    tables = db.metadata.sorted_tables
+    stmt = union_all(
+        *(select(literal(t.name)).where(exists(select(literal(1)).select_from(t))) for t in tables)
+    )
+    return list(connection.scalars(stmt))
+
+
+class _TestConnection(Connection):
+    """The test's connection logs its SQL as the engine's logger is set at each statement.
+
+    A plain connection decides once, when it is made, and the test's is made before the test
+    body turns logging on (``tests/test_log_privacy.py``), where a request's would be made after.
+    """
+
+    @property
+    def _echo(self) -> bool:
+        return self.engine._should_log_info()
+
+    @_echo.setter
+    def _echo(self, _value) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _rolled_back(app):
+    """The body runs in one transaction on one connection, rolled back afterwards; every
+    ``commit()``/``rollback()`` of ``db.session`` meanwhile releases or rolls back a savepoint.
+
+    On SQLite ``connection.begin()`` goes through the engine's ``begin`` event, which issues the
+    BEGIN itself (pysqlite's own transaction handling is off, ``app.core.db``): SAVEPOINTs need
+    that outer BEGIN, or the first RELEASE would commit. A flush marks the connection as holding
+    the write lock, which it does until the rollback, so ``begin_write`` goes on in the
+    transaction rather than ending it.
+    """
+    global _RUNNING
+    engine = db.engine
+    connection = _TestConnection(engine)
+    outer = connection.begin()
+    factory = db.session.session_factory
+    saved = dict(factory.kw)
+    factory.configure(join_transaction_mode="create_savepoint")
+    running = _RolledBack(app, connection)
+    _RUNNING = running
+    try:
+        with mock.patch.object(sqlite3, "connect", _checked_sqlite_connect):
+            yield running
+    finally:
+        _RUNNING = None
+        db.session.remove()
+        outer.rollback()
+        connection.close()
+        factory.kw.clear()
+        factory.kw.update(saved)
+    with engine.connect() as conn:
+        leftover = _leftover_tables(conn)
+    if leftover:
+        _empty_all_tables()
+    if running.strays or leftover:
+        pytest.fail(
+            "\n".join(running.strays)
+            or f"Rows committed outside the test's transaction, in {', '.join(leftover)}: "
+            "mark the test @pytest.mark.commits.",
+            pytrace=False,
+        )
+
+
+def _needs_commits(request) -> bool:
+    # app_settings makes apps of the test's own, with engines of their own.
+    return bool(request.node.get_closest_marker("commits")) or (
+        "app_settings" in request.fixturenames
+    )
+
+
+@pytest.fixture(scope="session")
+def _shared_app(database_url, _sessions_join_the_test):
+    """The backend's app, made once: making one per test took a quarter of the run (its URL
+    map compiled again), and each new engine compiled every SQL statement anew."""
+    app = make_app(database_url)
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "checkout")
+    def _second_connection(dbapi_connection, record, proxy):
+        running = _RUNNING
+        if running is not None and running.app is app:
+            running.stray("A second connection was taken from the app's pool")
+
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
-def app(database_url):
-    app = make_app(database_url)
-    with app.app_context():
-        yield app
-        _clean_up()
+def app(request, _shared_app):
+    """The backend's app, in an app context of the test's own; the test runs in a transaction
+    rolled back at its end, or (marked ``commits``) commits for real and every table is emptied
+    after it. Whatever it changes in ``app.config`` is put back. A test that needs settings of
+    its own at the app's making uses ``app_settings``."""
+    app = _shared_app
+    config = dict(app.config)
+    registries = {key: list(value) for key, value in _registries(app).items()}
+    shape = _shape(app)
+    try:
+        with app.app_context():
+            if _needs_commits(request):
+                try:
+                    yield app
+                finally:
+                    db.session.remove()
+                    _empty_all_tables()
+            else:
+                with _rolled_back(app):
+                    yield app
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        for key, value in registries.items():
+            _registries(app)[key][:] = value
+    assert _shape(app) == shape, "the test changed the shared app: use app_settings"
+
+
+@pytest.fixture
+def transaction(app):
+    """The running test's rolled-back transaction (``None`` when the test commits): for the
+    tests of this isolation itself, ``tests/test_isolation.py``."""
+    return _RUNNING
+
+
+def _registries(app) -> dict[str, list]:
+    """What areas register on the app for shared pages (``app.core.sections``): a test may add
+    to them, e.g. a timeline provider of its own."""
+    return app.extensions.get("roster_candidate", {})
+
+
+def _shape(app) -> tuple:
+    """What else a test could add to the shared app and leave for the next tests to meet."""
+    return (
+        sorted(app.extensions),
+        sorted(app.view_functions),
+        {key: len(funcs) for key, funcs in app.before_request_funcs.items()},
+        {key: len(funcs) for key, funcs in app.after_request_funcs.items()},
+        {key: len(funcs) for key, funcs in app.teardown_request_funcs.items()},
+        sorted(app.jinja_env.globals),
+        sorted(app.jinja_env.filters),
+        {key: len(funcs) for key, funcs in app.template_context_processors.items()},
+    )
 
 
 @pytest.fixture
 def app_settings(database_url):
     """Makes the app with settings of the test's own, for what is fixed when the app is made:
-    ``app = app_settings(SQLALCHEMY_ECHO=True)``. Use it instead of ``app``, not beside it."""
+    ``app = app_settings(SQLALCHEMY_ECHO=True)``. Use it instead of ``app``, not beside it.
+    Its engine is its own, so the test commits for real (as if marked ``commits``)."""
     contexts = []
 
     def _make(**overrides):
@@ -130,13 +424,10 @@ def app_settings(database_url):
 
     yield _make
     for context in reversed(contexts):
-        _clean_up()
+        db.session.remove()
+        _empty_all_tables()
+        db.engine.dispose()
         context.pop()
-
-
-def _empty_g(sender, **extra) -> None:
-    for key in list(g):
-        g.pop(key)
 
 
 def _empty_all_tables() -> None:

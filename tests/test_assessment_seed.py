@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -14,6 +15,7 @@ from app.extensions import db
 from app.roster.models import Candidate, StatusChange
 
 
+@pytest.mark.commits  # seed-demo VACUUMs PostgreSQL on a connection of its own
 def test_seed_writes_the_areas_records_consistently(runner, client):
     result = runner.invoke(
         args=["seed-demo", "--candidates", "400", "--seed", "3", "--password", "demo-password-1"]

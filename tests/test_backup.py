@@ -39,6 +39,7 @@ def _read_copy(path: Path) -> tuple[list[str], list[str]]:
     return names, townships
 
 
+@pytest.mark.commits  # the backup reads the file through sqlite3 connections of its own
 def test_backup_restores_with_the_data(sqlite_only, make, runner, tmp_path, app):
     township = make.township("东山镇")
     make.candidate(township, name="王五")
@@ -61,6 +62,7 @@ def test_backup_restores_with_the_data(sqlite_only, make, runner, tmp_path, app)
         assert conn.execute("SELECT count(*) FROM alembic_version").fetchone()[0] >= 1
 
 
+@pytest.mark.commits  # the backup reads the file through sqlite3 connections of its own
 def test_backup_is_consistent_while_another_connection_writes(sqlite_only, make, runner, tmp_path):
     make.candidate(make.township("东山镇"), name="王五")  # committed, perhaps only in the WAL
     writer = sqlite3.connect(sqlite_only, isolation_level=None, timeout=10)
@@ -81,6 +83,7 @@ def test_backup_is_consistent_while_another_connection_writes(sqlite_only, make,
     assert townships == ["东山镇"]  # the uncommitted township is not in the copy
 
 
+@pytest.mark.commits  # the backup reads the file through sqlite3 connections of its own
 def test_backup_into_a_folder_and_refusing_to_overwrite(sqlite_only, make, runner, tmp_path):
     make.township("东山镇")
     result = runner.invoke(args=["backup", str(tmp_path)])
@@ -123,6 +126,7 @@ def test_in_memory_database_cannot_be_backed_up(runner, app):
     assert result.exit_code == 1 and "内存数据库" in result.output
 
 
+@pytest.mark.commits  # the backup reads the file through sqlite3 connections of its own
 def test_counts_survive_a_backup_of_many_rows(sqlite_only, make, runner, tmp_path):
     township = make.township("东山镇")
     from app.core.idcard import make_id_number

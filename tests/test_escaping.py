@@ -173,6 +173,7 @@ def pages(app, token: str, payload: str, typed_id: int) -> list[tuple[str, str]]
     return found
 
 
+@pytest.mark.commits  # seed-demo VACUUMs PostgreSQL on a connection of its own
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_free_text_is_escaped_on_every_page_and_plain_in_every_workbook(
     app, client, runner, payload

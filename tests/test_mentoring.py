@@ -567,6 +567,7 @@ def test_editing_a_pairing_checks_capacity_without_counting_itself(clerk, make, 
     assert db.session.get(Pairing, pairing.id).end_on == D(2025, 9, 30)
 
 
+@pytest.mark.commits  # the two requests run on threads of their own
 def test_concurrent_pairings_cannot_both_take_the_last_place(app, make, town, monkeypatch):
     """Two clerks pair two candidates with a mentor who has one place, at the same moment.
 

@@ -11,9 +11,8 @@ from app.extensions import db
 
 def test_models_and_migrations_in_step(app):
     """What ``flask db check`` asks: would autogenerate find anything to add?"""
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, db.metadata) == []
+    context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    assert compare_metadata(context, db.metadata) == []
 
 
 def test_downgrade_to_nothing_and_back(tmp_path):

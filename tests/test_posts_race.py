@@ -159,6 +159,7 @@ def _one_won(results) -> tuple[int, RuleError]:
 # ---- the operation, raced from two sessions ------------------------------------------------
 
 
+@pytest.mark.commits  # the writers are threads with sessions of their own
 def test_last_seat_raced_by_two_sessions(app, scene, checks_wait_for_each_other):
     s = scene
     clerk_a, clerk_b = (c.id for c in s.clerks)
@@ -171,6 +172,7 @@ def test_last_seat_raced_by_two_sessions(app, scene, checks_wait_for_each_other)
     assert placements_on(post_id=s.seat) == 1
 
 
+@pytest.mark.commits  # the writers are threads with sessions of their own
 def test_same_candidate_raced_onto_two_posts(app, scene, checks_wait_for_each_other):
     s = scene
     clerk_a, clerk_b = (c.id for c in s.clerks)
@@ -183,6 +185,7 @@ def test_same_candidate_raced_onto_two_posts(app, scene, checks_wait_for_each_ot
     assert placements_on(candidate_id=s.li) == 1
 
 
+@pytest.mark.commits  # the writers are threads with sessions of their own
 def test_without_the_lock_the_race_is_lost(app, scene, checks_wait_for_each_other, monkeypatch):
     """The same race with ``begin_write`` taken out: both writers pass their checks, and the
     post ends over capacity (PostgreSQL) or the second writer fails on a stale snapshot
@@ -234,6 +237,7 @@ def _clients(app, clerks):
     return clients
 
 
+@pytest.mark.commits  # the two requests run on threads of their own
 @pytest.mark.parametrize("clash", ["capacity", "candidate"])
 def test_two_clerks_save_at_once(app, scene, checks_wait_for_each_other, clash):
     s = scene

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import func, select
 
 from app.core import clock
@@ -17,6 +18,7 @@ from app.roster.models import Candidate
 from tests.conftest import login
 
 
+@pytest.mark.commits  # seed-demo VACUUMs PostgreSQL on a connection of its own
 def test_seeded_posts_batches_and_placements(app, runner, client):
     result = runner.invoke(
         args=["seed-demo", "--candidates", "600", "--seed", "11", "--password", "demo-password-1"]

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -11,6 +12,7 @@ from app.places.models import Township, Village
 from app.roster.models import Candidate, StatusChange
 
 
+@pytest.mark.commits  # seed-demo VACUUMs PostgreSQL on a connection of its own
 def test_seed_demo_builds_a_county(runner, client):
     result = runner.invoke(
         args=["seed-demo", "--candidates", "300", "--seed", "7", "--password", "demo-password-1"]

@@ -157,6 +157,7 @@ def test_rebuild_counts_what_the_operations_kept(make, town):
     assert stored() == kept == recount()
 
 
+@pytest.mark.commits  # seed-demo VACUUMs PostgreSQL on a connection of its own
 def test_the_demo_seed_leaves_the_tallies_in_step(runner):
     result = runner.invoke(args=["seed-demo", "--candidates", "300", "--password", "x" * 12])
     assert result.exit_code == 0, result.output

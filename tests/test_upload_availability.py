@@ -26,7 +26,7 @@ from tests import crafted
 from tests.conftest import DEFAULT_PASSWORD, Factory
 from tests.test_worker_kill import served_database  # noqa: F401  (a fixture)
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.commits]  # gunicorn reads what the test wrote
 ROUNDS = 3
 
 

@@ -97,6 +97,7 @@ class Holder:
         self.connection.close()
 
 
+@pytest.mark.commits  # another connection tries the write lock
 def test_an_upload_is_read_and_checked_without_the_write_lock(clerk, app, monkeypatch):
     """While the workbook is parsed nobody else is locked out: another connection takes the
     write lock (and gives it back) from inside the parse."""
@@ -125,6 +126,7 @@ def test_an_upload_is_read_and_checked_without_the_write_lock(clerk, app, monkey
     assert seen == ["free", "free", "free"]  # upload, preview, confirmation
 
 
+@pytest.mark.commits  # another connection tries the write lock
 def test_a_write_request_takes_the_lock_only_once_its_body_is_read(clerk, app, monkeypatch):
     """The form is parsed before ``BEGIN IMMEDIATE``: a client sending its body slowly holds
     no lock meanwhile (the body is read from the stream while another writer holds it)."""
@@ -179,6 +181,7 @@ def test_a_write_flushed_before_begin_write_ends_with_the_rest(app, end):
     assert names == ([] if end == "rollback" else sorted(["先写的镇", "后写的镇"]))
 
 
+@pytest.mark.commits  # another connection tries the write lock
 def test_begin_write_after_a_read_starts_a_writing_transaction(app):
     """A read-only transaction is ended and begun again: no other writer can slip in."""
     db.session.scalars(select(Township)).all()

@@ -44,7 +44,7 @@ from tests.conftest import DEFAULT_PASSWORD, Factory
 from tests.test_excel_import import person, xlsx
 from tests.test_tallies import assert_in_step
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.commits]  # gunicorn reads what the test wrote
 
 KILL_AFTER = 64 * 1024  # bytes of the import's uncommitted rows on disk before the kill
 # Rows per backend: enough that KILL_AFTER is reached well before the commit. SQLite's pages

@@ -200,7 +200,10 @@ def enrol(programme: Programme, candidate_ids: list[int], *, actor) -> list[Enro
         abort(403)
     if not ids:
         raise RuleError("请至少勾选一名后备干部", "candidate_ids")
-    candidates = db.session.scalars(scoped(Candidate, actor).where(Candidate.id.in_(ids))).all()
+    # In id order: the audit lists the ids (and the summary the names) in a stable order.
+    candidates = db.session.scalars(
+        scoped(Candidate, actor).where(Candidate.id.in_(ids)).order_by(Candidate.id)
+    ).all()
     if len(candidates) != len(ids):
         abort_404_for(Candidate, set(ids) - {c.id for c in candidates})
     if programme.township_id is not None:

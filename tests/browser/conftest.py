@@ -33,6 +33,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.commits)  # the served app reads through its own engine
 
 
 @pytest.fixture(scope="session")
