@@ -20,6 +20,9 @@ from sqlalchemy import select
 from app.accounts.models import LoginThrottle
 from app.extensions import db
 
+# The logins are threads, each with its own session and connection: real commits.
+pytestmark = pytest.mark.commits
+
 BURST = 8
 WAIT = 1.0  # seconds a login let through waits for the rest of the burst
 
