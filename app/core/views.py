@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -149,6 +149,28 @@ def shown(field, value: Any) -> str:
         if str(key) == str(value):
             return str(label)
     return str(value)
+
+
+def form_page(
+    form,
+    template: str,
+    *,
+    check: Callable[[], Checked],
+    write: Callable,
+    record=None,
+    done: Callable[[Any], str] | str,
+    then: Callable[[Any], str],
+    **context,
+):
+    """The whole of a form view: show the form; on a valid submit check and save it
+    (``save_checked``), say ``done`` and go to ``then(result)``; else show it again with its
+    messages (422). ``check`` is called only on a submit."""
+    if form.validate_on_submit():
+        saved = save_checked(form, check(), write, record=record)
+        if saved is not None:
+            flash(done(saved) if callable(done) else done, "success")
+            return redirect(then(saved))
+    return render_form(template, form, **context)
 
 
 def render_form(template: str, form, **context):

@@ -21,7 +21,7 @@ from app.core.scoping import (
     role_required,
     scoped,
 )
-from app.core.views import committed, render_form, save_checked
+from app.core.views import committed, form_page, render_form, save_checked
 from app.mentoring import checks, operations, queries
 from app.mentoring.forms import (
     ActivityForm,
@@ -286,16 +286,15 @@ def _mentor_form(**kwargs) -> MentorForm:
 @role_required(*ENTERERS)
 def mentor_new():
     form = _mentor_form()
-    if form.validate_on_submit():
-        mentor = save_checked(
-            form,
-            checks.check_mentor(form.data, county_level=current_user.is_county_level),
-            lambda values: operations.create_mentor(values, actor=current_user),
-        )
-        if mentor is not None:
-            flash(f"已新增帮带人 {mentor.name}。", "success")
-            return redirect(url_for("mentoring.mentor", mentor_id=mentor.id))
-    return render_form("mentoring/mentor_form.html", form, mentor=None)
+    return form_page(
+        form,
+        "mentoring/mentor_form.html",
+        check=lambda: checks.check_mentor(form.data, county_level=current_user.is_county_level),
+        write=lambda values: operations.create_mentor(values, actor=current_user),
+        done=lambda mentor: f"已新增帮带人 {mentor.name}。",
+        then=lambda mentor: url_for("mentoring.mentor", mentor_id=mentor.id),
+        mentor=None,
+    )
 
 
 @bp.get("/mentors/<int:mentor_id>")

@@ -25,7 +25,7 @@ from app.core.scoping import (
     scoped,
 )
 from app.core.sections import TimelineEvent
-from app.core.views import committed, save_checked
+from app.core.views import committed, form_page, save_checked
 from app.extensions import db
 from app.places.models import Township
 from app.places.queries import township_choices, village_choices
@@ -139,36 +139,31 @@ def _post_form(post: Post | None) -> PostForm:
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*ENTERERS)
 def new_post():
-    form = _post_form(None)
-    if form.validate_on_submit():
-        post = save_checked(
-            form,
-            checks.check_post(request.form, user=current_user),
-            lambda values: operations.create_post(values, actor=current_user),
-        )
-        if post is not None:
-            flash(f"已新增岗位 {post.name}。", "success")
-            return redirect(url_for("posts.post", post_id=post.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return _rendered("posts/post_edit.html", status, form=form, post=None)
+    return form_page(
+        _post_form(None),
+        "posts/post_edit.html",
+        check=lambda: checks.check_post(request.form, user=current_user),
+        write=lambda values: operations.create_post(values, actor=current_user),
+        done=lambda post: f"已新增岗位 {post.name}。",
+        then=lambda post: url_for("posts.post", post_id=post.id),
+        post=None,
+    )
 
 
 @bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
 @role_required(*ENTERERS)
 def edit_post(post_id: int):
     post = get_or_404(scoped(Post), post_id)
-    form = _post_form(post)
-    if form.validate_on_submit():
-        if save_checked(
-            form,
-            checks.check_post(request.form, user=current_user, post=post),
-            lambda values: operations.update_post(post, values, actor=current_user),
-            record=post,
-        ):
-            flash("已保存岗位信息。", "success")
-            return redirect(url_for("posts.post", post_id=post_id))
-    status = 422 if form.errors or form.form_errors else 200
-    return _rendered("posts/post_edit.html", status, form=form, post=post)
+    return form_page(
+        _post_form(post),
+        "posts/post_edit.html",
+        check=lambda: checks.check_post(request.form, user=current_user, post=post),
+        write=lambda values: operations.update_post(post, values, actor=current_user),
+        record=post,
+        done="已保存岗位信息。",
+        then=lambda _: url_for("posts.post", post_id=post_id),
+        post=post,
+    )
 
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
@@ -228,36 +223,31 @@ def _batch_form(batch: Batch | None) -> BatchForm:
 @bp.route("/batches/new", methods=["GET", "POST"])
 @role_required(*ENTERERS)
 def new_batch():
-    form = _batch_form(None)
-    if form.validate_on_submit():
-        batch = save_checked(
-            form,
-            checks.check_batch(request.form, user=current_user),
-            lambda values: operations.create_batch(values, actor=current_user),
-        )
-        if batch is not None:
-            flash(f"已新增批次 {batch.name}。", "success")
-            return redirect(url_for("posts.batch", batch_id=batch.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return _rendered("posts/batch_edit.html", status, form=form, batch=None)
+    return form_page(
+        _batch_form(None),
+        "posts/batch_edit.html",
+        check=lambda: checks.check_batch(request.form, user=current_user),
+        write=lambda values: operations.create_batch(values, actor=current_user),
+        done=lambda batch: f"已新增批次 {batch.name}。",
+        then=lambda batch: url_for("posts.batch", batch_id=batch.id),
+        batch=None,
+    )
 
 
 @bp.route("/batches/<int:batch_id>/edit", methods=["GET", "POST"])
 @role_required(*ENTERERS)
 def edit_batch(batch_id: int):
     batch = get_or_404(scoped(Batch), batch_id)
-    form = _batch_form(batch)
-    if form.validate_on_submit():
-        if save_checked(
-            form,
-            checks.check_batch(request.form, user=current_user, batch=batch),
-            lambda values: operations.update_batch(batch, values, actor=current_user),
-            record=batch,
-        ):
-            flash("已保存批次信息。", "success")
-            return redirect(url_for("posts.batch", batch_id=batch_id))
-    status = 422 if form.errors or form.form_errors else 200
-    return _rendered("posts/batch_edit.html", status, form=form, batch=batch)
+    return form_page(
+        _batch_form(batch),
+        "posts/batch_edit.html",
+        check=lambda: checks.check_batch(request.form, user=current_user, batch=batch),
+        write=lambda values: operations.update_batch(batch, values, actor=current_user),
+        record=batch,
+        done="已保存批次信息。",
+        then=lambda _: url_for("posts.batch", batch_id=batch_id),
+        batch=batch,
+    )
 
 
 @bp.get("/batches/<int:batch_id>")

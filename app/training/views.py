@@ -20,7 +20,7 @@ from app.core.scoping import (
     role_required,
 )
 from app.core.templating import url_with
-from app.core.views import committed, render_form, save_checked
+from app.core.views import committed, form_page, render_form, save_checked
 from app.extensions import db
 from app.places.queries import township_choices, village_choices
 from app.roster.models import Candidate
@@ -82,16 +82,15 @@ def _programme_form(**kwargs) -> ProgrammeForm:
 @role_required(*ENTERERS)
 def programme_new():
     form = _programme_form()
-    if form.validate_on_submit():
-        programme = save_checked(
-            form,
-            checks.check_programme(form.data, county_level=current_user.is_county_level),
-            lambda values: operations.create_programme(values, actor=current_user),
-        )
-        if programme is not None:
-            flash(f"已新增培养计划“{programme.name}”。请继续安排培训轮次。", "success")
-            return redirect(url_for("training.programme", programme_id=programme.id))
-    return render_form("training/programme_form.html", form, programme=None)
+    return form_page(
+        form,
+        "training/programme_form.html",
+        check=lambda: checks.check_programme(form.data, county_level=current_user.is_county_level),
+        write=lambda values: operations.create_programme(values, actor=current_user),
+        done=lambda programme: f"已新增培养计划“{programme.name}”。请继续安排培训轮次。",
+        then=lambda programme: url_for("training.programme", programme_id=programme.id),
+        programme=None,
+    )
 
 
 @bp.get("/programmes/<int:programme_id>")
