@@ -100,24 +100,37 @@ def apply(obj, values: dict[str, Any], fields) -> dict[str, list[Any]]:
     return diff(before, snapshot(obj, fields))
 
 
-def _township_of(obj, township_id: int | None) -> int | None:
-    return township_id if township_id is not None else getattr(obj, "township_id", None)
+def _of(action: str, entity: str, obj, *, actor, summary, changes, township_id) -> AuditEntry:
+    """The entry about ``obj`` (flushed first: its id, and the write it records)."""
+    db.session.flush()
+    if township_id is None:
+        township_id = getattr(obj, "township_id", None)
+    return record(
+        action,
+        entity,
+        obj.id,
+        actor=actor,
+        township_id=township_id,
+        summary=summary,
+        changes=changes,
+    )
 
 
 def created(
     entity: str, obj, fields, *, actor, summary: str, township_id: int | None = None
 ) -> AuditEntry:
-    """A new record (flushed here, for its id) and the entry that lists its fields."""
+    """A new record (added and flushed here) and the entry that lists its fields."""
     db.session.add(obj)
     db.session.flush()
-    return record(
+    changes = diff({}, snapshot(obj, fields))
+    return _of(
         "create",
         entity,
-        obj.id,
+        obj,
         actor=actor,
-        township_id=_township_of(obj, township_id),
         summary=summary,
-        changes=diff({}, snapshot(obj, fields)),
+        changes=changes,
+        township_id=township_id,
     )
 
 
@@ -134,15 +147,14 @@ def changed(
     """The entry of a change (``apply``'s answer), written only when something changed; the
     change is flushed with it. Returns ``changes``."""
     if changes:
-        db.session.flush()
-        record(
+        _of(
             action,
             entity,
-            obj.id,
+            obj,
             actor=actor,
-            township_id=_township_of(obj, township_id),
             summary=summary,
             changes=changes,
+            township_id=township_id,
         )
     return changes
 
@@ -157,13 +169,12 @@ def deleted(
     township_id: int | None = None,
 ) -> AuditEntry:
     """The entry of a removal (soft, ``is_deleted``, or a row deleted), flushed with it."""
-    db.session.flush()
-    return record(
+    return _of(
         "delete",
         entity,
-        obj.id,
+        obj,
         actor=actor,
-        township_id=_township_of(obj, township_id),
         summary=summary,
         changes=changes,
+        township_id=township_id,
     )
