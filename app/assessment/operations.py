@@ -65,40 +65,42 @@ def inspection_problem(candidate: Candidate) -> str | None:
     return None
 
 
+def _record_of(model, entity: str, candidate: Candidate, values, fields, *, actor, summary):
+    """A record about the candidate, written by ``actor``, and its audit entry."""
+    row = model(
+        candidate_id=candidate.id,
+        township_id=candidate.township_id,
+        author_id=getattr(actor, "id", None),
+        **{key: values[key] for key in fields},
+    )
+    audit.created(entity, row, (*fields, "candidate_id"), actor=actor, summary=summary(row))
+    return row
+
+
 def create_inspection(candidate: Candidate, values: dict[str, Any], *, actor) -> Inspection:
     if problem := inspection_problem(candidate):
         raise RuleError(problem, "method")
-    inspection = Inspection(
-        candidate_id=candidate.id,
-        township_id=candidate.township_id,
-        author_id=getattr(actor, "id", None),
-        **{key: values[key] for key in INSPECTION_FIELDS},
-    )
-    audit.created(
+    return _record_of(
+        Inspection,
         "inspection",
-        inspection,
-        (*INSPECTION_FIELDS, "candidate_id"),
+        candidate,
+        values,
+        INSPECTION_FIELDS,
         actor=actor,
-        summary=f"新增考察记录：{candidate.name} · {InspectionMethod.label_of(inspection.method)}",
+        summary=lambda i: f"新增考察记录：{candidate.name} · {InspectionMethod.label_of(i.method)}",
     )
-    return inspection
 
 
 def create_note(candidate: Candidate, values: dict[str, Any], *, actor) -> DynamicNote:
-    note = DynamicNote(
-        candidate_id=candidate.id,
-        township_id=candidate.township_id,
-        author_id=getattr(actor, "id", None),
-        **{key: values[key] for key in NOTE_FIELDS},
-    )
-    audit.created(
+    return _record_of(
+        DynamicNote,
         "dynamic_note",
-        note,
-        (*NOTE_FIELDS, "candidate_id"),
+        candidate,
+        values,
+        NOTE_FIELDS,
         actor=actor,
-        summary=f"新增动态记录：{candidate.name} · {note.kind_label}",
+        summary=lambda n: f"新增动态记录：{candidate.name} · {n.kind_label}",
     )
-    return note
 
 
 # ---- assessments (secretaries and admins) ------------------------------------------------

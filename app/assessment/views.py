@@ -34,7 +34,7 @@ from app.core.forms import add_errors
 from app.core.normalize import InputError
 from app.core.scoping import DECIDERS, get_or_404, require_login, role_required, scoped
 from app.core.sections import worklists_for
-from app.core.views import save_checked
+from app.core.views import form_page, save_checked
 from app.extensions import db
 from app.roster.models import Candidate
 
@@ -49,8 +49,12 @@ def _candidate(candidate_id: int) -> Candidate:
     return get_or_404(stmt, candidate_id)
 
 
+def _back_to(candidate: Candidate, anchor: str) -> str:
+    return url_for("roster.detail", candidate_id=candidate.id, _anchor=anchor)
+
+
 def _back(candidate: Candidate, anchor: str):
-    return redirect(url_for("roster.detail", candidate_id=candidate.id, _anchor=anchor))
+    return redirect(_back_to(candidate, anchor))
 
 
 def _submit(form, checker: Callable, write: Callable, record=None):
@@ -93,18 +97,13 @@ def new_inspection(candidate_id: int):
         lacking = lacking_for(candidate)
         if lacking:
             form.method.data = lacking[0].value
-    if form.validate_on_submit():
-
-        def write(values):
-            return operations.create_inspection(candidate, values, actor=current_user)
-
-        if _submit(form, checks.check_inspection, write):
-            flash(f"已保存{candidate.name}的考察记录。", "success")
-            return _back(candidate, "inspections")
-    return _render(
+    return form_page(
+        form,
         "assessment/inspection_form.html",
-        422 if form.errors or form.form_errors else 200,
-        form=form,
+        check=lambda: checks.check_inspection(form.data, today=clock.today()),
+        write=lambda values: operations.create_inspection(candidate, values, actor=current_user),
+        done=f"已保存{candidate.name}的考察记录。",
+        then=lambda _: _back_to(candidate, "inspections"),
         candidate=candidate,
         lacking=lacking_for(candidate),
         blocked=operations.inspection_problem(candidate),
@@ -117,18 +116,13 @@ def new_note(candidate_id: int):
     form = NoteForm()
     if request.method == "GET":
         form.noted_on.data = clock.today().isoformat()
-    if form.validate_on_submit():
-
-        def write(values):
-            return operations.create_note(candidate, values, actor=current_user)
-
-        if _submit(form, checks.check_note, write):
-            flash(f"已保存{candidate.name}的动态记录。", "success")
-            return _back(candidate, "notes")
-    return _render(
+    return form_page(
+        form,
         "assessment/record_form.html",
-        422 if form.errors or form.form_errors else 200,
-        form=form,
+        check=lambda: checks.check_note(form.data, today=clock.today()),
+        write=lambda values: operations.create_note(candidate, values, actor=current_user),
+        done=f"已保存{candidate.name}的动态记录。",
+        then=lambda _: _back_to(candidate, "notes"),
         candidate=candidate,
         title="新增动态记录",
         intro="记录后备干部的思想动态、去向和就业变化，注明日期；录入人自动记下。",
