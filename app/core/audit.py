@@ -100,7 +100,7 @@ def apply(obj, values: dict[str, Any], fields) -> dict[str, list[Any]]:
     return diff(before, snapshot(obj, fields))
 
 
-def _of(action: str, entity: str, obj, *, actor, summary, changes, township_id) -> AuditEntry:
+def _of(action: str, entity: str, obj, actor, summary, changes, township_id) -> AuditEntry:
     """The entry about ``obj`` (flushed first: its id, and the write it records)."""
     db.session.flush()
     if township_id is None:
@@ -119,19 +119,11 @@ def _of(action: str, entity: str, obj, *, actor, summary, changes, township_id) 
 def created(
     entity: str, obj, fields, *, actor, summary: str, township_id: int | None = None
 ) -> AuditEntry:
-    """A new record (added and flushed here) and the entry that lists its fields."""
+    """A new record (added here) and the entry that lists its fields."""
     db.session.add(obj)
-    db.session.flush()
+    db.session.flush()  # defaults and keys filled, for the snapshot
     changes = diff({}, snapshot(obj, fields))
-    return _of(
-        "create",
-        entity,
-        obj,
-        actor=actor,
-        summary=summary,
-        changes=changes,
-        township_id=township_id,
-    )
+    return _of("create", entity, obj, actor, summary, changes, township_id)
 
 
 def changed(
@@ -147,15 +139,7 @@ def changed(
     """The entry of a change (``apply``'s answer), written only when something changed; the
     change is flushed with it. Returns ``changes``."""
     if changes:
-        _of(
-            action,
-            entity,
-            obj,
-            actor=actor,
-            summary=summary,
-            changes=changes,
-            township_id=township_id,
-        )
+        _of(action, entity, obj, actor, summary, changes, township_id)
     return changes
 
 
@@ -169,12 +153,4 @@ def deleted(
     township_id: int | None = None,
 ) -> AuditEntry:
     """The entry of a removal (soft, ``is_deleted``, or a row deleted), flushed with it."""
-    return _of(
-        "delete",
-        entity,
-        obj,
-        actor=actor,
-        summary=summary,
-        changes=changes,
-        township_id=township_id,
-    )
+    return _of("delete", entity, obj, actor, summary, changes, township_id)

@@ -105,12 +105,19 @@ def committed(action: Callable[[], Any]) -> RuleError | None:
     return None
 
 
+def sent_version(form) -> int | None:
+    """The version the form says it was opened at; None when it says none we could have sent
+    (missing, garbled, full-width digits)."""
+    sent = (form.version.data or "").strip()
+    return int(sent) if sent.isascii() and sent.isdigit() else None
+
+
 def _check_version(form, record) -> None:
     db.session.refresh(record)  # under the write lock: the version as it stands now
-    sent = (form.version.data or "").strip()
-    if not (sent.isascii() and sent.isdigit()):
+    sent = sent_version(form)
+    if sent is None:
         raise StaleRecord(unversioned=True)
-    if int(sent) != record.version:
+    if sent != record.version:
         raise StaleRecord()
 
 

@@ -410,20 +410,15 @@ def village_pairing_new():
         form.village_a_id.data = clean_text(request.args.get("village_id"))
         form.start_on.data = today.isoformat()
         form.end_on.data = (_a_year_on(today) + dt.timedelta(days=365 * 2)).isoformat()
-    if form.validate_on_submit():
-        pairing = save_checked(
-            form,
-            checks.check_village_pairing(form.data),
-            lambda values: operations.create_village_pairing(values, actor=current_user),
-        )
-        if pairing is not None:
-            flash(
-                f"已结对：{pairing.village_a.name} — {pairing.village_b.name}"
-                f"（{pairing.kind_label}）。",
-                "success",
-            )
-            return redirect(url_for("mentoring.village", village_id=pairing.village_a_id))
-    return render_form("mentoring/village_pairing_form.html", form, pairing=None)
+    return form_page(
+        form,
+        "mentoring/village_pairing_form.html",
+        check=lambda: checks.check_village_pairing(form.data),
+        write=lambda values: operations.create_village_pairing(values, actor=current_user),
+        done=lambda p: f"已结对：{p.village_a.name} — {p.village_b.name}（{p.kind_label}）。",
+        then=lambda p: url_for("mentoring.village", village_id=p.village_a_id),
+        pairing=None,
+    )
 
 
 @bp.route("/village-pairings/<int:pairing_id>/edit", methods=["GET", "POST"])

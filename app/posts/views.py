@@ -321,22 +321,15 @@ def new_placement():
                 batch.start_on.isoformat(),
                 batch.end_on.isoformat(),
             )
-    if form.validate_on_submit():
-        placement = save_checked(
-            form,
-            checks.check_placement(request.form, user=current_user, candidate=candidate),
-            lambda values: operations.create_placement(values, actor=current_user),
-        )
-        if placement is not None:
-            flash(
-                f"已安排 {placement.candidate.name} 到 {placement.post.name} 试岗"
-                f"（{placement.period}）。",
-                "success",
-            )
-            return redirect(url_for("posts.placement", placement_id=placement.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return _rendered(
-        "posts/placement_edit.html", status, form=form, placement=None, candidate=candidate
+    return form_page(
+        form,
+        "posts/placement_edit.html",
+        check=lambda: checks.check_placement(request.form, user=current_user, candidate=candidate),
+        write=lambda values: operations.create_placement(values, actor=current_user),
+        done=lambda p: f"已安排 {p.candidate.name} 到 {p.post.name} 试岗（{p.period}）。",
+        then=lambda p: url_for("posts.placement", placement_id=p.id),
+        placement=None,
+        candidate=candidate,
     )
 
 

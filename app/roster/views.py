@@ -13,7 +13,7 @@ from app.core.forms import EmptyForm
 from app.core.idcard import normalize_id_number
 from app.core.scoping import ENTERERS, get_or_404, require_login, role_required, scoped
 from app.core.sections import TimelineEvent, sections_for, timeline_for
-from app.core.views import committed, render_form, save_checked
+from app.core.views import committed, render_form, save_checked, sent_version
 from app.extensions import db
 from app.places.queries import township_choices, village_choices
 from app.roster import lifecycle, operations
@@ -87,11 +87,6 @@ def _duplicate(values: dict) -> dict:
     return {"id_number": message or "保存失败：数据与已有记录冲突，请核对后重试。"}
 
 
-def _version(form: CandidateForm) -> int | None:
-    text = form.version.data or ""
-    return int(text) if text.isascii() and text.isdigit() else None
-
-
 def _show_conflict(form: CandidateForm, candidate: Candidate, mine: dict, message: str) -> None:
     """Keep what the user typed, and show beside it what the record holds now."""
     db.session.refresh(candidate)
@@ -142,9 +137,8 @@ def edit(candidate_id: int):
         form.village_id.data = str(candidate.village_id)
         form.birth_date.data = candidate.birth_date.isoformat()
         form.entered_on.data = candidate.entered_on.isoformat() if candidate.entered_on else ""
-        form.version.data = str(candidate.version)
     if form.validate_on_submit():
-        version = _version(form)
+        version = sent_version(form)
         raw = form.data | {
             "id_number": id_number_from_form(
                 form.id_number.data,
